@@ -1,0 +1,88 @@
+"""The `renkei` command: serve, migrate, openapi."""
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from broker.core.settings import get_settings
+
+DEFAULT_OPENAPI = Path("openapi/openapi.json")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = get_settings()
+    host = args.host or settings.host
+    port = args.port or settings.port
+    print(f"Renkei NGSI-LD broker on http://{host}:{port}/ngsi-ld/v1/entities", flush=True)
+    print(f"  API documents: http://{host}:{port}/docs", flush=True)
+    uvicorn.run(
+        "broker.core.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        log_level=settings.log_level.lower(),
+        proxy_headers=True,
+    )
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from broker.core.migrate import upgrade
+
+    url = get_settings().effective_database_url
+    upgrade(url, args.revision)
+    print(f"database at {url.split('@')[-1]} is at revision {args.revision}")
+    return 0
+
+
+def openapi_document() -> str:
+    from broker.core.app import create_app
+
+    return json.dumps(create_app().openapi(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    document = openapi_document()
+    path: Path = args.output
+    if args.check:
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current != document:
+            print(f"{path} is out of date: run `renkei openapi`", file=sys.stderr)
+            return 1
+        print(f"{path} matches the app")
+        return 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(document, encoding="utf-8")
+    print(f"wrote {path}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="renkei", description="Renkei data-linkage base")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the HTTP server")
+    serve.add_argument("--host", default=None, help="default RENKEI_HOST (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="default RENKEI_PORT (1026)")
+    serve.set_defaults(func=_serve)
+
+    migrate = commands.add_parser("migrate", help="apply database migrations")
+    migrate.add_argument("revision", nargs="?", default="head")
+    migrate.set_defaults(func=_migrate)
+
+    openapi = commands.add_parser("openapi", help="write the OpenAPI document")
+    openapi.add_argument("--output", type=Path, default=DEFAULT_OPENAPI)
+    openapi.add_argument("--check", action="store_true", help="fail if the file is stale")
+    openapi.set_defaults(func=_openapi)
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=get_settings().log_level.upper())
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""Settings of the broker package: every value comes from a ``RENKEI_`` environment variable."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class BrokerSettings(BaseSettings):
+    """Server, storage and JSON-LD settings (see docs/configuration.md for each one)."""
+
+    model_config = SettingsConfigDict(env_prefix="RENKEI_", extra="ignore")
+
+    env: Literal["development", "production"] = "development"
+    data_dir: Path = Path("data")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy async URL; default is a SQLite file in data_dir.",
+    )
+    db_pool_size: int = Field(default=10, ge=1)
+    host: str = "127.0.0.1"
+    port: int = Field(default=1026, ge=1, le=65535)
+    log_level: str = "INFO"
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    context_fetch_timeout: float = Field(default=5.0, gt=0)
+    context_max_bytes: int = Field(default=1_048_576, ge=1024)
+    context_cache_ttl: float = Field(default=3600.0, ge=0)
+    context_cache_size: int = Field(default=256, ge=1)
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'renkei.db'}"
+
+
+@lru_cache
+def get_settings() -> BrokerSettings:
+    return BrokerSettings()

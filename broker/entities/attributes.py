@@ -1,0 +1,325 @@
+"""Validation of NGSI-LD entities and attributes (clause 4.5), into the stored form.
+
+Stored form of an entity's attributes: ``{attribute IRI: [instance, ...]}``. An instance keeps
+the NGSI-LD core members under their core names (``type``, ``value``, ``object``, ``datasetId``,
+``observedAt`` ...) and its sub-attributes under their expanded IRIs (which always contain ``:``,
+so they never clash with core names). Input may be normalized or concise (clause 4.5.2).
+"""
+
+import re
+from datetime import datetime
+from typing import Any
+
+from shapely.geometry import shape
+
+from broker.core.errors import BadRequestData
+from broker.jsonld.context import Context
+
+# The member of each attribute type that holds its value.
+VALUE_MEMBER = {
+    "Property": "value",
+    "Relationship": "object",
+    "GeoProperty": "value",
+    "LanguageProperty": "languageMap",
+    "JsonProperty": "json",
+    "ListProperty": "valueList",
+    "ListRelationship": "objectList",
+    "VocabProperty": "vocab",
+}
+OPTIONAL_MEMBER = {
+    "Property": {"unitCode"},
+    "ListProperty": {"unitCode"},
+    "Relationship": {"objectType"},
+    "ListRelationship": {"objectType"},
+}
+COMMON_MEMBERS = {"type", "datasetId", "observedAt"}
+SYSTEM_MEMBERS = {"createdAt", "modifiedAt", "deletedAt", "instanceId"}
+CORE_MEMBERS = (
+    set(VALUE_MEMBER.values())
+    | {m for ms in OPTIONAL_MEMBER.values() for m in ms}
+    | COMMON_MEMBERS
+    | SYSTEM_MEMBERS
+)
+# Names that can never be attribute names (clause 4.5.1: core non-reified properties).
+RESERVED_ATTRIBUTE_NAMES = CORE_MEMBERS | {"id", "type", "scope", "@context", "expiresAt", "lang"}
+NGSI_LD_NULL = "urn:ngsi-ld:null"
+GEOMETRY_TYPES = {
+    "Point",
+    "MultiPoint",
+    "LineString",
+    "MultiLineString",
+    "Polygon",
+    "MultiPolygon",
+}
+_TYPE_IRIS = {f"https://uri.etsi.org/ngsi-ld/{t}": t for t in VALUE_MEMBER}
+
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+$")
+# Clause 4.6.2: a letter, then letters, digits or "_"; optionally "prefix:name"; or an IRI.
+_NAME = re.compile(r"^([^\W\d_]\w*:)?[^\W\d_]\w*$")
+_LANGUAGE_TAG = re.compile(r"^(@none|[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*)$")
+
+
+def is_uri(value: Any) -> bool:
+    return isinstance(value, str) and len(value) <= 2048 and bool(_URI.match(value))
+
+
+def check_uri(value: Any, what: str) -> str:
+    if not is_uri(value):
+        raise BadRequestData(f"{what} must be a URI, got {value!r}")
+    return str(value)
+
+
+def check_name(name: Any, what: str = "attribute name") -> str:
+    if not isinstance(name, str) or not name or len(name) > 512:
+        raise BadRequestData(f"{what} must be a non-empty string of at most 512 characters")
+    if not (_NAME.match(name) or is_uri(name)):
+        raise BadRequestData(
+            f"{what} {name!r} is not a valid name (a letter, then letters, digits or '_'; "
+            "or a prefixed name or an IRI)"
+        )
+    return name
+
+
+def check_attribute_name(name: Any) -> str:
+    check_name(name)
+    if name in RESERVED_ATTRIBUTE_NAMES:
+        raise BadRequestData(f"{name!r} is a reserved name and cannot be an attribute")
+    return str(name)
+
+
+def check_datetime(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise BadRequestData(f"{what} must be an ISO 8601 date-time string")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise BadRequestData(f"{what} {value!r} is not an ISO 8601 date-time") from exc
+    if parsed.tzinfo is None and "T" not in value:
+        raise BadRequestData(f"{what} {value!r} is a date, not a date-time")
+    return value
+
+
+def expand_types(value: Any, context: Context, what: str = "type") -> list[str]:
+    """Entity types (a name or a non-empty list of names), expanded."""
+    names = value if isinstance(value, list) else [value]
+    if not names:
+        raise BadRequestData(f"{what} must not be empty")
+    expanded = []
+    for name in names:
+        check_name(name, what)
+        iri = context.expand(name)
+        if iri not in expanded:
+            expanded.append(iri)
+    return expanded
+
+
+def _position(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and 2 <= len(value) <= 3
+        and all(isinstance(c, int | float) and not isinstance(c, bool) for c in value)
+    )
+
+
+def _line(value: Any, minimum: int = 2) -> bool:
+    return isinstance(value, list) and len(value) >= minimum and all(map(_position, value))
+
+
+def _ring(value: Any) -> bool:
+    """RFC 7946 §3.1.6: a closed ring of four or more positions."""
+    return _line(value, 4) and value[0] == value[-1]
+
+
+def _polygon(value: Any) -> bool:
+    return isinstance(value, list) and len(value) >= 1 and all(map(_ring, value))
+
+
+def _many(check: Any) -> Any:
+    return lambda value: isinstance(value, list) and len(value) >= 1 and all(map(check, value))
+
+
+_COORDINATES = {
+    "Point": _position,
+    "MultiPoint": _many(_position),
+    "LineString": _line,
+    "MultiLineString": _many(_line),
+    "Polygon": _polygon,
+    "MultiPolygon": _many(_polygon),
+}
+
+
+def check_geometry(value: Any) -> tuple[float, float, float, float]:
+    """Validate a GeoJSON geometry (RFC 7946) and return its bounding box."""
+    if not isinstance(value, dict) or value.get("type") not in GEOMETRY_TYPES:
+        raise BadRequestData(
+            f"GeoProperty value must be a GeoJSON geometry of type {sorted(GEOMETRY_TYPES)}"
+        )
+    if not _COORDINATES[value["type"]](value.get("coordinates")):
+        raise BadRequestData(f"coordinates of the GeoJSON {value['type']} are malformed")
+    try:
+        west, south, east, north = shape(value).bounds
+    except Exception as exc:
+        raise BadRequestData(f"malformed GeoJSON {value['type']}: {exc}") from exc
+    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+        raise BadRequestData("GeoJSON coordinates must be [longitude, latitude] in range")
+    return west, south, east, north
+
+
+def infer_type(raw: dict[str, Any]) -> str:
+    """Concise representation (clause 4.5.2.2): the attribute type its members imply."""
+    for attribute_type, member in VALUE_MEMBER.items():
+        if member in raw and attribute_type != "GeoProperty":
+            value = raw[member]
+            if (
+                member == "value"
+                and isinstance(value, dict)
+                and value.get("type") in GEOMETRY_TYPES
+            ):
+                return "GeoProperty"
+            return attribute_type
+    raise BadRequestData(
+        "attribute has no type and none of value, object, languageMap, json, valueList, "
+        "objectList or vocab"
+    )
+
+
+class AttributeParser:
+    """Turns request attributes into stored instances, stamping them with `now`."""
+
+    def __init__(self, context: Context, now: str) -> None:
+        self.context = context
+        self.now = now
+
+    def attributes(self, members: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+        """All attributes of a request fragment, keyed by expanded name."""
+        attributes: dict[str, list[dict[str, Any]]] = {}
+        for name, raw in members.items():
+            iri = self.context.expand(check_attribute_name(name))
+            if iri in attributes:
+                raise BadRequestData(f"attribute {name!r} is given twice")
+            attributes[iri] = self.attribute(name, raw)
+        return attributes
+
+    def attribute(self, name: str, raw: Any) -> list[dict[str, Any]]:
+        """One attribute: a single instance or a list of instances (multi-attribute)."""
+        if is_multi_attribute(raw):
+            instances = [self.instance(name, item) for item in raw]
+        else:
+            instances = [self.instance(name, raw)]
+        check_dataset_ids(name, instances)
+        return instances
+
+    def instance(self, name: str, raw: Any, *, sub: bool = False) -> dict[str, Any]:
+        if raw is None:
+            raise BadRequestData(f"attribute {name!r} must not be null")
+        if not isinstance(raw, dict) or (
+            "type" not in raw and not any(m in raw for m in VALUE_MEMBER.values())
+        ):
+            raw = {"type": "Property", "value": raw}
+        attribute_type = raw.get("type") or infer_type(raw)
+        attribute_type = _TYPE_IRIS.get(attribute_type, attribute_type)
+        if attribute_type not in VALUE_MEMBER:
+            if attribute_type in GEOMETRY_TYPES and "coordinates" in raw:
+                return self.instance(name, {"type": "GeoProperty", "value": raw}, sub=sub)
+            raise BadRequestData(f"attribute {name!r} has an unknown type {attribute_type!r}")
+        member = VALUE_MEMBER[attribute_type]
+        if member not in raw:
+            raise BadRequestData(f"{attribute_type} {name!r} needs a {member!r} member")
+        instance: dict[str, Any] = {
+            "type": attribute_type,
+            member: self._value(attribute_type, name, raw[member]),
+        }
+        allowed = COMMON_MEMBERS | {member} | OPTIONAL_MEMBER.get(attribute_type, set())
+        for key, value in raw.items():
+            if key in allowed:
+                if key == "datasetId":
+                    instance[key] = check_uri(value, f"datasetId of {name!r}")
+                elif key == "observedAt":
+                    instance[key] = check_datetime(value, f"observedAt of {name!r}")
+                elif key == "unitCode":
+                    if not isinstance(value, str) or not value:
+                        raise BadRequestData(f"unitCode of {name!r} must be a non-empty string")
+                    instance[key] = value
+                elif key == "objectType":
+                    types = expand_types(value, self.context, "objectType")
+                    instance[key] = types if isinstance(value, list) else types[0]
+            elif key in SYSTEM_MEMBERS:
+                continue
+            elif key in CORE_MEMBERS or key in ("id", "@context", "scope"):
+                raise BadRequestData(f"{key!r} is not a member of a {attribute_type} ({name!r})")
+            else:
+                sub_iri = self.context.expand(check_attribute_name(key))
+                if sub_iri in instance:
+                    raise BadRequestData(f"sub-attribute {key!r} of {name!r} is given twice")
+                if is_multi_attribute(value):
+                    raise BadRequestData(f"sub-attribute {key!r} of {name!r} must be one object")
+                instance[sub_iri] = self.instance(key, value, sub=True)
+        instance["createdAt"] = self.now
+        instance["modifiedAt"] = self.now
+        return instance
+
+    def _value(self, attribute_type: str, name: str, value: Any) -> Any:
+        if value is None or value == NGSI_LD_NULL or value == [NGSI_LD_NULL]:
+            raise BadRequestData(
+                f"the value of {attribute_type} {name!r} must not be null here "
+                "(NGSI-LD Null deletes only in updates and merges)"
+            )
+        if attribute_type == "Relationship":
+            objects = value if isinstance(value, list) else [value]
+            if not objects:
+                raise BadRequestData(f"Relationship {name!r} needs at least one object")
+            for obj in objects:
+                check_uri(obj, f"object of Relationship {name!r}")
+        elif attribute_type == "GeoProperty":
+            check_geometry(value)
+        elif attribute_type == "LanguageProperty":
+            check_language_map(name, value)
+        elif attribute_type in ("ListProperty", "ListRelationship"):
+            if not isinstance(value, list):
+                raise BadRequestData(f"{attribute_type} {name!r} needs an array")
+            if attribute_type == "ListRelationship":
+                for item in value:
+                    obj = item.get("object") if isinstance(item, dict) else item
+                    check_uri(obj, f"object of ListRelationship {name!r}")
+        elif attribute_type == "VocabProperty":
+            terms = value if isinstance(value, list) else [value]
+            if not terms or not all(isinstance(t, str) and t for t in terms):
+                raise BadRequestData(f"VocabProperty {name!r} needs a name or a list of names")
+            expanded = [self.context.expand(t) for t in terms]
+            return expanded if isinstance(value, list) else expanded[0]
+        return value
+
+
+def check_language_map(name: str, value: Any) -> None:
+    if not isinstance(value, dict) or not value:
+        raise BadRequestData(f"languageMap of {name!r} must be a non-empty object")
+    for tag, text in value.items():
+        if not _LANGUAGE_TAG.match(tag):
+            raise BadRequestData(f"{tag!r} in languageMap of {name!r} is not a language tag")
+        texts = text if isinstance(text, list) else [text]
+        if not all(isinstance(t, str) for t in texts):
+            raise BadRequestData(f"languageMap of {name!r} must map tags to strings")
+
+
+def is_multi_attribute(raw: Any) -> bool:
+    """A list of attribute objects (not a concise array value)."""
+    return (
+        isinstance(raw, list)
+        and bool(raw)
+        and all(
+            isinstance(item, dict)
+            and ("type" in item or any(m in item for m in VALUE_MEMBER.values()))
+            for item in raw
+        )
+    )
+
+
+def check_dataset_ids(name: str, instances: list[dict[str, Any]]) -> None:
+    """At most one default instance and one instance per datasetId (clause 4.5.5)."""
+    seen: set[str | None] = set()
+    for instance in instances:
+        dataset_id = instance.get("datasetId")
+        if dataset_id in seen:
+            which = f"datasetId {dataset_id}" if dataset_id else "the default instance"
+            raise BadRequestData(f"attribute {name!r} has {which} more than once")
+        seen.add(dataset_id)

@@ -1,0 +1,85 @@
+"""Query parameters shared by entity routes, parsed into a Representation."""
+
+from typing import Annotated
+
+from fastapi import Depends, Query
+
+from broker.core.errors import BadRequestData
+from broker.entities.attributes import check_attribute_name
+from broker.entities.render import CONCISE, ENTITY_MEMBERS, KEY_VALUES, NORMALIZED, Representation
+from broker.jsonld.dependencies import LdAccept
+
+_FORMAT_OPTIONS = {
+    "keyValues": KEY_VALUES,
+    "simplified": KEY_VALUES,
+    "concise": CONCISE,
+    "normalized": NORMALIZED,
+}
+
+
+def split_list(value: str | None, what: str) -> list[str]:
+    if value is None:
+        return []
+    items = [item.strip() for item in value.split(",")]
+    if not all(items):
+        raise BadRequestData(f"{what} has an empty item")
+    return items
+
+
+def check_options(value: str | None, allowed: set[str]) -> set[str]:
+    options = set(split_list(value, "options"))
+    unknown = options - allowed
+    if unknown:
+        raise BadRequestData(f"unknown options {sorted(unknown)}; allowed here: {sorted(allowed)}")
+    return options
+
+
+async def representation(
+    output: LdAccept,
+    options: Annotated[
+        str | None, Query(description="keyValues, concise, normalized, sysAttrs")
+    ] = None,
+    format: Annotated[str | None, Query(description="normalized, concise or keyValues")] = None,
+    attrs: Annotated[str | None, Query(description="attribute names to return")] = None,
+    pick: Annotated[str | None, Query(description="entity members to return")] = None,
+    omit: Annotated[str | None, Query(description="entity members to leave out")] = None,
+    lang: Annotated[str | None, Query(description="language of LanguageProperties")] = None,
+) -> Representation:
+    chosen = check_options(options, {*_FORMAT_OPTIONS, "sysAttrs"})
+    formats = {_FORMAT_OPTIONS[o] for o in chosen if o in _FORMAT_OPTIONS}
+    if format is not None:
+        if format not in _FORMAT_OPTIONS:
+            raise BadRequestData(f"format must be one of {sorted(_FORMAT_OPTIONS)}")
+        formats.add(_FORMAT_OPTIONS[format])
+    if len(formats) > 1:
+        raise BadRequestData(f"conflicting representations requested: {sorted(formats)}")
+    if pick is not None and omit is not None:
+        raise BadRequestData("pick and omit cannot be used together")
+    if attrs is not None and (pick is not None or omit is not None):
+        raise BadRequestData("attrs cannot be used together with pick or omit")
+    context = output.context
+
+    def members(value: str | None, what: str) -> frozenset[str]:
+        names = set()
+        for name in split_list(value, what):
+            names.add(
+                name if name in ENTITY_MEMBERS else context.expand(check_attribute_name(name))
+            )
+        return frozenset(names)
+
+    selected: frozenset[str] | None = None
+    if attrs is not None:
+        selected = members(attrs, "attrs") | ENTITY_MEMBERS
+    elif pick is not None:
+        selected = members(pick, "pick")
+    return Representation(
+        format=formats.pop() if formats else NORMALIZED,
+        sys_attrs="sysAttrs" in chosen,
+        pick=selected,
+        omit=members(omit, "omit"),
+        lang=lang,
+        attrs_only=attrs is not None,
+    )
+
+
+RepresentationDep = Annotated[Representation, Depends(representation)]

@@ -1,0 +1,30 @@
+"""The entity table: one row per entity, attributes as one JSON(B) document."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Float, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from broker.core.db import Base, JSONDocument, UTCDateTime
+
+
+class Entity(Base):
+    __tablename__ = "entities"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), ForeignKey("tenants.id"), primary_key=True)
+    id: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    # Expanded type IRIs.
+    types: Mapped[list[str]] = mapped_column(JSONDocument)
+    scopes: Mapped[list[str] | None] = mapped_column(JSONDocument, nullable=True)
+    # {attribute IRI: [instance, ...]}; see broker.entities.attributes for the instance form.
+    attrs: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    modified_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Bounding box of the `location` GeoProperty, for indexed geo pre-filtering.
+    bbox_west: Mapped[float | None] = mapped_column(Float, nullable=True)
+    bbox_south: Mapped[float | None] = mapped_column(Float, nullable=True)
+    bbox_east: Mapped[float | None] = mapped_column(Float, nullable=True)
+    bbox_north: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+    __table_args__ = (Index("ix_entities_tenant_modified", "tenant_id", "modified_at"),)

@@ -1,0 +1,241 @@
+"""NGSI-LD entity routes (clause 6.4 to 6.7). Parsing and dependencies only; rules in service."""
+
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from broker.core.db import SessionDep
+from broker.core.tenancy import CreatingTenantDep, TenantDep
+from broker.entities import service
+from broker.entities.dependencies import RepresentationDep, check_options
+from broker.entities.documents import UpdateResult
+from broker.jsonld.dependencies import LdAccept, LdBody
+from broker.jsonld.negotiation import JSON, LD_JSON
+
+router = APIRouter(prefix="/entities", tags=["entities"])
+
+_BODY_SCHEMA = {"type": "object", "additionalProperties": True}
+_LD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {JSON: {"schema": _BODY_SCHEMA}, LD_JSON: {"schema": _BODY_SCHEMA}},
+    }
+}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "BadRequestData or InvalidRequest (application/problem+json)"},
+    404: {"description": "ResourceNotFound or NonexistentTenant"},
+}
+EntityId = Annotated[str, "the entity id, a URI"]
+
+
+def _update_result(result: UpdateResult) -> Response:
+    if result.complete:
+        return Response(status_code=204)
+    body = {
+        "updated": result.updated,
+        "notUpdated": [{"attributeName": n, "reason": r} for n, r in result.not_updated],
+    }
+    return Response(orjson.dumps(body), status_code=207, media_type=JSON)
+
+
+@router.post(
+    "",
+    status_code=201,
+    operation_id="createEntity",
+    openapi_extra=_LD_BODY,
+    responses={
+        201: {"description": "Created; Location names the entity"},
+        **_ERRORS,
+        409: {"description": "AlreadyExists"},
+    },
+)
+async def create_entity(session: SessionDep, tenant: CreatingTenantDep, body: LdBody) -> Response:
+    """6.4.3.1 Create Entity."""
+    entity_id = await service.create_entity(
+        session, tenant, payload=body.data, context=body.context
+    )
+    return Response(status_code=201, headers={"Location": f"/ngsi-ld/v1/entities/{entity_id}"})
+
+
+@router.post(
+    "/{entity_id:path}/attrs",
+    status_code=204,
+    operation_id="appendEntityAttributes",
+    openapi_extra=_LD_BODY,
+    responses={207: {"description": "Some attributes were not appended"}, **_ERRORS},
+)
+async def append_attributes(
+    session: SessionDep,
+    tenant: TenantDep,
+    body: LdBody,
+    entity_id: str,
+    options: Annotated[str | None, Query(description="noOverwrite")] = None,
+) -> Response:
+    """6.6.3.1 Append Entity Attributes."""
+    overwrite = "noOverwrite" not in check_options(options, {"noOverwrite"})
+    result = await service.append_attributes(
+        session,
+        tenant,
+        entity_id=entity_id,
+        payload=body.data,
+        context=body.context,
+        overwrite=overwrite,
+    )
+    return _update_result(result)
+
+
+@router.patch(
+    "/{entity_id:path}/attrs",
+    status_code=204,
+    operation_id="updateEntityAttributes",
+    openapi_extra=_LD_BODY,
+    responses={207: {"description": "Some attributes were not updated"}, **_ERRORS},
+)
+async def update_attributes(
+    session: SessionDep, tenant: TenantDep, body: LdBody, entity_id: str
+) -> Response:
+    """6.6.3.2 Update Entity Attributes."""
+    result = await service.update_attributes(
+        session, tenant, entity_id=entity_id, payload=body.data, context=body.context
+    )
+    return _update_result(result)
+
+
+@router.patch(
+    "/{entity_id:path}/attrs/{attr_id}",
+    status_code=204,
+    operation_id="partialAttributeUpdate",
+    openapi_extra=_LD_BODY,
+    responses=_ERRORS,
+)
+async def partial_attribute_update(
+    session: SessionDep, tenant: TenantDep, body: LdBody, entity_id: str, attr_id: str
+) -> Response:
+    """6.7.3.1 Partial Attribute Update."""
+    await service.update_attribute(
+        session,
+        tenant,
+        entity_id=entity_id,
+        attribute=attr_id,
+        payload=body.data,
+        context=body.context,
+        replace=False,
+    )
+    return Response(status_code=204)
+
+
+@router.put(
+    "/{entity_id:path}/attrs/{attr_id}",
+    status_code=204,
+    operation_id="replaceAttribute",
+    openapi_extra=_LD_BODY,
+    responses=_ERRORS,
+)
+async def replace_attribute(
+    session: SessionDep, tenant: TenantDep, body: LdBody, entity_id: str, attr_id: str
+) -> Response:
+    """6.7.3.3 Replace Attribute."""
+    await service.update_attribute(
+        session,
+        tenant,
+        entity_id=entity_id,
+        attribute=attr_id,
+        payload=body.data,
+        context=body.context,
+        replace=True,
+    )
+    return Response(status_code=204)
+
+
+@router.delete(
+    "/{entity_id:path}/attrs/{attr_id}",
+    status_code=204,
+    operation_id="deleteAttribute",
+    responses=_ERRORS,
+)
+async def delete_attribute(
+    session: SessionDep,
+    tenant: TenantDep,
+    output: LdAccept,
+    entity_id: str,
+    attr_id: str,
+    datasetId: Annotated[str | None, Query(description="the instance to delete")] = None,
+    deleteAll: Annotated[bool, Query(description="delete every instance")] = False,
+) -> Response:
+    """6.7.3.2 Delete Attribute."""
+    await service.delete_attribute(
+        session,
+        tenant,
+        entity_id=entity_id,
+        attribute=attr_id,
+        context=output.context,
+        dataset_id=datasetId,
+        delete_all=deleteAll,
+    )
+    return Response(status_code=204)
+
+
+@router.get(
+    "/{entity_id:path}",
+    operation_id="retrieveEntity",
+    responses={200: {"description": "The entity", "content": {LD_JSON: {}}}, **_ERRORS},
+)
+async def retrieve_entity(
+    session: SessionDep,
+    tenant: TenantDep,
+    output: LdAccept,
+    representation: RepresentationDep,
+    entity_id: str,
+) -> Response:
+    """6.5.3.1 Retrieve Entity."""
+    entity = await service.retrieve_entity(
+        session,
+        tenant,
+        entity_id=entity_id,
+        context=output.context,
+        representation=representation,
+    )
+    return output.response(entity)
+
+
+@router.put(
+    "/{entity_id:path}",
+    status_code=204,
+    operation_id="replaceEntity",
+    openapi_extra=_LD_BODY,
+    responses=_ERRORS,
+)
+async def replace_entity(
+    session: SessionDep, tenant: TenantDep, body: LdBody, entity_id: str
+) -> Response:
+    """6.5.3.3 Replace Entity."""
+    await service.replace_entity(
+        session, tenant, entity_id=entity_id, payload=body.data, context=body.context
+    )
+    return Response(status_code=204)
+
+
+@router.patch(
+    "/{entity_id:path}",
+    status_code=204,
+    operation_id="mergeEntity",
+    openapi_extra=_LD_BODY,
+    responses=_ERRORS,
+)
+async def merge_entity(
+    session: SessionDep, tenant: TenantDep, body: LdBody, entity_id: str
+) -> Response:
+    """6.5.3.4 Merge Entity."""
+    await service.merge_entity(
+        session, tenant, entity_id=entity_id, payload=body.data, context=body.context
+    )
+    return Response(status_code=204)
+
+
+@router.delete("/{entity_id:path}", status_code=204, operation_id="deleteEntity", responses=_ERRORS)
+async def delete_entity(session: SessionDep, tenant: TenantDep, entity_id: str) -> Response:
+    """6.5.3.2 Delete Entity."""
+    await service.delete_entity(session, tenant, entity_id=entity_id)
+    return Response(status_code=204)

@@ -1,0 +1,264 @@
+"""JSON-LD @context handling: the vendored core context, remote contexts, term expansion.
+
+Renkei expands what NGSI-LD names with terms (entity types, attribute and sub-attribute names,
+Relationship objectType, VocabProperty values) and keeps attribute values as given, as NGSI-LD
+brokers do. Context *processing* (scoped contexts, protected terms, @vocab, prefixes) is pyld's;
+this module only caches its result and reads the term definitions it produced.
+"""
+
+import asyncio
+import logging
+import re
+import time
+from collections import OrderedDict
+from importlib import resources
+from typing import Any
+
+import httpx
+import orjson
+from pyld import jsonld
+
+from broker.core.errors import BadRequestData, LdContextNotAvailable
+
+log = logging.getLogger("renkei.jsonld")
+
+CORE_CONTEXT_URL = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.9.jsonld"
+NGSI_LD = "https://uri.etsi.org/ngsi-ld/"
+_CORE_URL = re.compile(
+    r"^https?://uri\.etsi\.org/ngsi-ld/v1/ngsi-ld-core-context(-v1\.[0-9])?\.jsonld$"
+)
+# Referenced only from the core context's scoped context of `ngsildproof` (data integrity
+# proofs), which Renkei does not process: resolved to an empty context, never fetched.
+_OFFLINE_STUBS = frozenset({"https://w3id.org/security/data-integrity/v2"})
+_EMPTY_CONTEXT: dict[str, Any] = {"@context": {}}
+
+LocalContext = str | dict[str, Any] | list[Any]
+
+
+def is_core_context(url: str) -> bool:
+    return bool(_CORE_URL.match(url))
+
+
+def _load_core_document() -> dict[str, Any]:
+    text = resources.files("broker.jsonld").joinpath("ngsi-ld-core-context-v1.9.jsonld")
+    return orjson.loads(text.read_bytes())
+
+
+class Context:
+    """A processed @context: expands terms to IRIs and compacts IRIs back to terms."""
+
+    def __init__(self, local: list[Any], active: dict[str, Any]) -> None:
+        self.local = local
+        self._vocab: str | None = active.get("@vocab")
+        self._terms: dict[str, str] = {}
+        self._prefixes: dict[str, str] = {}
+        inverse: dict[str, str] = {}
+        for term, definition in active.get("mappings", {}).items():
+            iri = definition.get("@id") if definition else None
+            if not iri:
+                continue
+            self._terms[term] = iri
+            if definition.get("_prefix"):
+                self._prefixes[term] = iri
+            if iri.startswith("@"):
+                continue
+            best = inverse.get(iri)
+            if best is None or (len(term), term) < (len(best), best):
+                inverse[iri] = term
+        self._inverse = inverse
+        self._expanded: dict[str, str] = {}
+        self._compacted: dict[str, str] = {}
+
+    def expand(self, term: str) -> str:
+        """IRI expansion with vocab=true (JSON-LD 1.1 §5.2), cached."""
+        iri = self._expanded.get(term)
+        if iri is None:
+            iri = self._expand(term)
+            if len(self._expanded) < 100_000:
+                self._expanded[term] = iri
+        return iri
+
+    def _expand(self, term: str) -> str:
+        if term in self._terms:
+            return self._terms[term]
+        if ":" in term:
+            prefix, suffix = term.split(":", 1)
+            if prefix == "_" or suffix.startswith("//"):
+                return term
+            if prefix in self._prefixes:
+                return self._prefixes[prefix] + suffix
+            return term
+        if self._vocab:
+            return self._vocab + term
+        return term
+
+    def compact(self, iri: str) -> str:
+        """The shortest term (or vocab-relative name, or compact IRI) that expands back to iri."""
+        term = self._compacted.get(iri)
+        if term is None:
+            term = self._compact(iri)
+            if len(self._compacted) < 100_000:
+                self._compacted[iri] = term
+        return term
+
+    def _compact(self, iri: str) -> str:
+        if iri in self._inverse:
+            return self._inverse[iri]
+        if self._vocab and iri.startswith(self._vocab):
+            suffix = iri[len(self._vocab) :]
+            if suffix and ":" not in suffix and suffix not in self._terms:
+                return suffix
+        best: str | None = None
+        for prefix, prefix_iri in self._prefixes.items():
+            if iri.startswith(prefix_iri) and len(iri) > len(prefix_iri):
+                candidate = f"{prefix}:{iri[len(prefix_iri) :]}"
+                if candidate not in self._terms and (best is None or len(candidate) < len(best)):
+                    best = candidate
+        return best or iri
+
+
+def _context_urls(value: Any) -> list[str]:
+    """Every context URL a context value names, including those in scoped contexts."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [url for item in value for url in _context_urls(item)]
+    urls: list[str] = []
+    if isinstance(value, dict):
+        if isinstance(value.get("@import"), str):
+            urls.append(value["@import"])
+        for definition in value.values():
+            if isinstance(definition, dict) and "@context" in definition:
+                urls.extend(_context_urls(definition["@context"]))
+    return urls
+
+
+class ContextResolver:
+    """Turns a request's @context into a Context: core built in, remote ones fetched and cached."""
+
+    def __init__(
+        self,
+        *,
+        fetch_timeout: float = 5.0,
+        max_bytes: int = 1_048_576,
+        ttl: float = 3600.0,
+        cache_size: int = 256,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self._core_document = _load_core_document()
+        self._max_bytes = max_bytes
+        self._ttl = ttl
+        self._cache_size = cache_size
+        self._client = client or httpx.AsyncClient(
+            timeout=httpx.Timeout(fetch_timeout), follow_redirects=True, max_redirects=3
+        )
+        self._documents: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._inflight: dict[str, asyncio.Task[dict[str, Any]]] = {}
+        self._contexts: OrderedDict[bytes, tuple[float, Context]] = OrderedDict()
+        self.core = self._process([], {})
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def resolve(self, local: LocalContext | None) -> Context:
+        """The processed context for a request's Link header or inline @context."""
+        if local is None or local == []:
+            return self.core
+        items = local if isinstance(local, list) else [local]
+        items = [i for i in items if not (isinstance(i, str) and is_core_context(i))]
+        if not items:
+            return self.core
+        key = orjson.dumps(items, option=orjson.OPT_SORT_KEYS)
+        cached = self._contexts.get(key)
+        now = time.monotonic()
+        if cached and cached[0] > now:
+            self._contexts.move_to_end(key)
+            return cached[1]
+        documents = await self._fetch_all(items)
+        context = await asyncio.to_thread(self._process, items, documents)
+        expires = min((self._documents[u][0] for u in documents), default=now + self._ttl)
+        self._contexts[key] = (expires, context)
+        while len(self._contexts) > self._cache_size:
+            self._contexts.popitem(last=False)
+        return context
+
+    async def _fetch_all(self, items: list[Any]) -> dict[str, dict[str, Any]]:
+        documents: dict[str, dict[str, Any]] = {}
+        pending = _context_urls(items)
+        while pending:
+            url = pending.pop()
+            if url in documents or is_core_context(url) or url in _OFFLINE_STUBS:
+                continue
+            document = await self._document(url)
+            documents[url] = document
+            pending.extend(_context_urls(document.get("@context")))
+        return documents
+
+    async def _document(self, url: str) -> dict[str, Any]:
+        cached = self._documents.get(url)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        task = self._inflight.get(url)
+        if task is None:
+            task = asyncio.create_task(self._fetch(url))
+            self._inflight[url] = task
+            task.add_done_callback(lambda _t: self._inflight.pop(url, None))
+        return await task
+
+    async def _fetch(self, url: str) -> dict[str, Any]:
+        parsed = httpx.URL(url)
+        if parsed.scheme not in ("http", "https") or not parsed.host:
+            raise BadRequestData(f"@context URL must be an absolute http(s) URL: {url!r}")
+        try:
+            async with self._client.stream(
+                "GET", parsed, headers={"Accept": "application/ld+json, application/json"}
+            ) as response:
+                if response.status_code != 200:
+                    raise LdContextNotAvailable(
+                        f"@context {url} answered HTTP {response.status_code}"
+                    )
+                body = bytearray()
+                async for chunk in response.aiter_bytes():
+                    body.extend(chunk)
+                    if len(body) > self._max_bytes:
+                        raise LdContextNotAvailable(
+                            f"@context {url} is larger than {self._max_bytes} bytes"
+                        )
+        except httpx.HTTPError as exc:
+            raise LdContextNotAvailable(f"@context {url} could not be fetched: {exc}") from exc
+        try:
+            document = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            raise LdContextNotAvailable(f"@context {url} is not JSON") from exc
+        if not isinstance(document, dict) or "@context" not in document:
+            raise LdContextNotAvailable(f"@context {url} holds no @context member")
+        self._documents[url] = (time.monotonic() + self._ttl, document)
+        log.info("fetched @context %s (%d bytes)", url, len(body))
+        return document
+
+    def _process(self, items: list[Any], documents: dict[str, dict[str, Any]]) -> Context:
+        def loader(url: str, _options: Any = None) -> dict[str, Any]:
+            if is_core_context(url):
+                document = self._core_document
+            elif url in _OFFLINE_STUBS:
+                document = _EMPTY_CONTEXT
+            elif url in documents:
+                document = documents[url]
+            else:
+                raise LdContextNotAvailable(f"@context {url} was not available")
+            return {"contextUrl": None, "documentUrl": url, "document": document}
+
+        processor = jsonld.JsonLdProcessor()
+        options = {"documentLoader": loader, "processingMode": "json-ld-1.1"}
+        try:
+            active = processor.process_context(
+                processor._get_initial_context(options), [*items, CORE_CONTEXT_URL], options
+            )
+        except jsonld.JsonLdError as exc:
+            cause: BaseException | None = exc
+            while cause is not None:
+                if isinstance(cause, LdContextNotAvailable):
+                    raise cause from exc
+                cause = cause.__cause__
+            raise BadRequestData(f"invalid @context: {exc.code or exc.args[0]}") from exc
+        return Context(items, active)

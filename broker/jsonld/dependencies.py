@@ -1,0 +1,132 @@
+"""Request dependencies every NGSI-LD route shares: the parsed body and its @context, and the
+representation (media type and @context) of the response."""
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import orjson
+from fastapi import Depends, Request
+from starlette.responses import Response
+
+from broker.core.errors import (
+    BadRequestData,
+    InvalidRequest,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
+from broker.jsonld.context import CORE_CONTEXT_URL, Context, ContextResolver
+from broker.jsonld.negotiation import (
+    JSON,
+    LD_JSON,
+    MERGE_PATCH_JSON,
+    link_context,
+    link_header,
+    media_type,
+    negotiate,
+)
+
+
+def resolver(request: Request) -> ContextResolver:
+    return request.app.state.contexts
+
+
+async def read_json(request: Request) -> Any:
+    """The request body parsed as JSON, refused past the configured size."""
+    limit: int = request.app.state.settings.max_body_bytes
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"request body exceeds {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            raise PayloadTooLarge(f"request body exceeds {limit} bytes")
+    if not body:
+        raise InvalidRequest("request body is empty")
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidRequest(f"request body is not valid JSON: {exc}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class LdInput:
+    """A JSON body and the @context it is to be expanded with."""
+
+    data: Any
+    context: Context
+
+
+async def ld_input(request: Request) -> LdInput:
+    """Clause 6.3.5: JSON bodies take their @context from the Link header, JSON-LD inline."""
+    kind = media_type(request.headers.get("content-type"))
+    if kind not in (JSON, LD_JSON, MERGE_PATCH_JSON):
+        raise UnsupportedMediaType(
+            f"Content-Type {kind or '(none)'} is not supported; use {JSON} or {LD_JSON}"
+        )
+    linked = link_context(request.headers.get("link"))
+    data = await read_json(request)
+    if kind == LD_JSON:
+        if linked is not None:
+            raise BadRequestData(
+                "application/ld+json requests carry @context in the body, not Link"
+            )
+        local = _inline_context(data)
+        if local is None:
+            raise BadRequestData("application/ld+json body must contain an @context")
+    else:
+        if _inline_context(data) is not None:
+            raise BadRequestData(
+                "application/json body must not contain @context; use a Link header or "
+                "Content-Type application/ld+json"
+            )
+        local = linked
+    context = await resolver(request).resolve(local)
+    return LdInput(data=data, context=context)
+
+
+def _inline_context(data: Any) -> Any:
+    if isinstance(data, dict):
+        return data.get("@context")
+    if isinstance(data, list):
+        contexts = [item.get("@context") for item in data if isinstance(item, dict)]
+        return next((c for c in contexts if c is not None), None)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class LdOutput:
+    """How to represent a response: media type and @context (from Accept and Link)."""
+
+    media_type: str
+    context: Context
+    context_url: str | None
+
+    def response(
+        self, body: Any, *, status: int = 200, headers: dict[str, str] | None = None
+    ) -> Response:
+        headers = dict(headers or {})
+        if self.media_type == LD_JSON:
+            context: Any = CORE_CONTEXT_URL
+            if self.context_url:
+                context = [self.context_url, CORE_CONTEXT_URL]
+            if isinstance(body, dict):
+                body = {**body, "@context": context}
+            elif isinstance(body, list):
+                body = [{**item, "@context": context} for item in body]
+        else:
+            headers["Link"] = link_header(self.context_url or CORE_CONTEXT_URL)
+        return Response(
+            orjson.dumps(body), status_code=status, media_type=self.media_type, headers=headers
+        )
+
+
+async def ld_output(request: Request) -> LdOutput:
+    kind = negotiate(request.headers.get("accept"))
+    url = link_context(request.headers.get("link"))
+    context = await resolver(request).resolve(url)
+    return LdOutput(media_type=kind, context=context, context_url=url)
+
+
+LdBody = Annotated[LdInput, Depends(ld_input)]
+LdAccept = Annotated[LdOutput, Depends(ld_output)]
