@@ -96,10 +96,9 @@ def is_null(raw: Any) -> bool:
 
 
 def as_fragment(raw: Any) -> dict[str, Any]:
-    """A concise fragment (a bare value or geometry) as a fragment with a value member."""
-    if isinstance(raw, dict) and ("type" in raw or any(m in raw for m in _VALUE_MEMBERS)):
-        if raw.get("type") in GEOMETRY_TYPES:
-            return {"value": raw}
+    """A fragment for an existing instance: objects are fragments (members and sub-attributes
+    to merge); a bare value or a bare GeoJSON geometry is the new value (concise form)."""
+    if isinstance(raw, dict) and raw.get("type") not in GEOMETRY_TYPES:
         return raw
     return {"value": raw}
 
