@@ -44,3 +44,38 @@ def test_openapi_check_fails_on_a_stale_document(tmp_path: Path) -> None:
     result = renkei("openapi", "--check", "--output", str(stale))
     assert result.returncode == 1
     assert "out of date" in result.stderr
+
+
+def test_serve_answers_on_the_configured_port(tmp_path: Path) -> None:
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {"RENKEI_DATA_DIR": str(tmp_path), "RENKEI_PORT": str(port)}
+    assert renkei("migrate", env=env).returncode == 0
+    server = subprocess.Popen(
+        [sys.executable, "-m", "broker.cli", "serve"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/ready", timeout=1)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.2)
+        assert response.json() == {"status": "ready"}
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=15)
+    assert f"http://127.0.0.1:{port}/ngsi-ld/v1/entities" in output

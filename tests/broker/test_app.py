@@ -61,3 +61,19 @@ async def test_concurrent_writes_to_one_entity_lose_nothing(client: httpx.AsyncC
     assert [r.status_code for r in responses] == [204] * 20
     entity = await fetch(client)
     assert {f"zone{n}" for n in range(20)} <= set(entity)
+
+
+async def test_ready_is_503_when_the_database_is_unreachable() -> None:
+    from asgi_lifespan import LifespanManager
+
+    from broker.core.app import create_app
+    from tests.conftest import make_settings
+
+    app = create_app(make_settings("postgresql+asyncpg://nobody@127.0.0.1:9/none"))
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            assert (await client.get("/health")).status_code == 200
+            response = await client.get("/ready")
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"

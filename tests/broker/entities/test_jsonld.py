@@ -8,6 +8,7 @@ import httpx
 import orjson
 import pytest
 
+from broker.jsonld.context import ContextResolver
 from tests.broker.entities.helpers import (
     ENTITIES,
     SENSOR_ID,
@@ -227,3 +228,13 @@ async def test_ld_json_response_names_the_linked_context(
         url,
         "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.9.jsonld",
     ]
+
+
+async def test_remote_context_is_fetched_again_after_its_ttl(contexts: ContextServer) -> None:
+    resolver = ContextResolver(ttl=0)
+    url = contexts.url("/context.jsonld")
+    first = await resolver.resolve(url)
+    second = await resolver.resolve(url)
+    await resolver.aclose()
+    assert first.expand("brand") == second.expand("brand") == "https://schema.org/brand"
+    assert contexts.hits["/context.jsonld"] == 2
