@@ -12,6 +12,7 @@ from broker.core.middleware import RequestIdMiddleware
 from broker.core.migrate import ensure_sqlite_directory
 from broker.core.settings import BrokerSettings, get_settings
 from broker.core.tenancy import TenantRegistry
+from broker.entities.query.router import router as query_router
 from broker.entities.router import router as entities_router
 from broker.jsonld.context import ContextResolver
 
@@ -53,5 +54,6 @@ def create_app(settings: BrokerSettings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health.router)
+    app.include_router(query_router, prefix="/ngsi-ld/v1")
     app.include_router(entities_router, prefix="/ngsi-ld/v1")
     return app

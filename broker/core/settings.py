@@ -28,6 +28,9 @@ class BrokerSettings(BaseSettings):
     context_max_bytes: int = Field(default=1_048_576, ge=1024)
     context_cache_ttl: float = Field(default=3600.0, ge=0)
     context_cache_size: int = Field(default=256, ge=1)
+    query_default_limit: int = Field(default=20, ge=1)
+    query_max_limit: int = Field(default=1000, ge=1)
+    batch_max_entities: int = Field(default=10_000, ge=1)
 
     @property
     def effective_database_url(self) -> str:

@@ -7,7 +7,7 @@ from fastapi import Depends, Query
 from broker.core.errors import BadRequestData
 from broker.entities.attributes import check_attribute_name
 from broker.entities.render import CONCISE, ENTITY_MEMBERS, KEY_VALUES, NORMALIZED, Representation
-from broker.jsonld.dependencies import LdAccept
+from broker.jsonld.dependencies import LdContextDep
 
 _FORMAT_OPTIONS = {
     "keyValues": KEY_VALUES,
@@ -35,7 +35,7 @@ def check_options(value: str | None, allowed: set[str]) -> set[str]:
 
 
 async def representation(
-    output: LdAccept,
+    ld: LdContextDep,
     options: Annotated[
         str | None, Query(description="keyValues, concise, normalized, sysAttrs")
     ] = None,
@@ -44,6 +44,9 @@ async def representation(
     pick: Annotated[str | None, Query(description="entity members to return")] = None,
     omit: Annotated[str | None, Query(description="entity members to leave out")] = None,
     lang: Annotated[str | None, Query(description="language of LanguageProperties")] = None,
+    geometryProperty: Annotated[
+        str | None, Query(description="GeoProperty used as GeoJSON geometry")
+    ] = None,
 ) -> Representation:
     chosen = check_options(options, {*_FORMAT_OPTIONS, "sysAttrs"})
     formats = {_FORMAT_OPTIONS[o] for o in chosen if o in _FORMAT_OPTIONS}
@@ -57,7 +60,7 @@ async def representation(
         raise BadRequestData("pick and omit cannot be used together")
     if attrs is not None and (pick is not None or omit is not None):
         raise BadRequestData("attrs cannot be used together with pick or omit")
-    context = output.context
+    context = ld.context
 
     def members(value: str | None, what: str) -> frozenset[str]:
         names = set()
@@ -79,6 +82,7 @@ async def representation(
         omit=members(omit, "omit"),
         lang=lang,
         attrs_only=attrs is not None,
+        geometry_property=context.expand(check_attribute_name(geometryProperty or "location")),
     )
 
 

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, String
+from sqlalchemy import Float, ForeignKey, ForeignKeyConstraint, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from broker.core.db import Base, JSONDocument, UTCDateTime
@@ -27,4 +27,34 @@ class Entity(Base):
     bbox_east: Mapped[float | None] = mapped_column(Float, nullable=True)
     bbox_north: Mapped[float | None] = mapped_column(Float, nullable=True)
 
-    __table_args__ = (Index("ix_entities_tenant_modified", "tenant_id", "modified_at"),)
+    __table_args__ = (
+        Index("ix_entities_tenant_modified", "tenant_id", "modified_at"),
+        Index(
+            "ix_entities_tenant_bbox",
+            "tenant_id",
+            "bbox_west",
+            "bbox_south",
+            "bbox_east",
+            "bbox_north",
+        ),
+    )
+
+
+class EntityType(Base):
+    """One row per (entity, type): type selection uses this index instead of scanning JSON."""
+
+    __tablename__ = "entity_types"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    type: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(String(2048), primary_key=True)
+
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "entity_id"],
+            ["entities.tenant_id", "entities.id"],
+            ondelete="CASCADE",
+            name="fk_entity_types_entity",
+        ),
+        Index("ix_entity_types_tenant_entity", "tenant_id", "entity_id"),
+    )

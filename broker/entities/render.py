@@ -27,11 +27,20 @@ class Representation:
     omit: frozenset[str] = frozenset()
     lang: str | None = None
     attrs_only: bool = False  # the selection came from `attrs`: id, type and scope always shown
+    geometry_property: str = "https://uri.etsi.org/ngsi-ld/location"  # GeoJSON geometry (IRI)
 
     def shows(self, member: str) -> bool:
         if member in self.omit:
             return False
         return self.pick is None or member in self.pick
+
+
+def selects_anything(record: EntityRecord, rep: Representation) -> bool:
+    """Whether the selection (attrs, pick, omit) leaves anything of the entity to show."""
+    if rep.attrs_only:
+        return any(k in record.attrs for k in rep.pick or ())
+    members = {"id", "type", *record.attrs, *(["scope"] if record.scopes else [])}
+    return any(rep.shows(m) for m in members)
 
 
 def format_datetime(value: datetime) -> str:
@@ -138,3 +147,21 @@ def chosen_language(language_map: dict[str, Any], lang: str) -> str | None:
     if "@none" in language_map:
         return "@none"
     return next(iter(language_map))
+
+
+def render_feature(record: EntityRecord, context: Context, rep: Representation) -> dict[str, Any]:
+    """Clause 4.5.16: the entity as a GeoJSON Feature; geometry from `geometryProperty`."""
+    properties = render_entity(record, context, rep)
+    entity_id = properties.pop("id", record.id)
+    geometry = None
+    instances = record.attrs.get(rep.geometry_property) or []
+    default = next(
+        (i for i in instances if "datasetId" not in i), instances[0] if instances else None
+    )
+    if default is not None and default.get("type") == "GeoProperty":
+        geometry = default["value"]
+    return {"id": entity_id, "type": "Feature", "geometry": geometry, "properties": properties}
+
+
+def feature_collection(features: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"type": "FeatureCollection", "features": features}

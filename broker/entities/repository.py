@@ -1,16 +1,19 @@
 """The only code that reads and writes entity rows; every statement is filtered by tenant."""
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, insert, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
-from broker.core.db import upsert_insert
-from broker.entities.models import Entity
+from broker.core.db import JSONDocument, upsert_insert
+from broker.entities.models import Entity, EntityType
 
 _table = Entity.__table__
+_CHUNK = 1000  # ids per IN (...) list and rows per multi-row statement
 
 
 @dataclass(slots=True)
@@ -22,6 +25,7 @@ class EntityRecord:
     created_at: datetime
     modified_at: datetime
     bbox: tuple[float, float, float, float] | None = None
+    stored_types: list[str] | None = field(default=None, repr=False)
 
     def columns(self) -> dict[str, Any]:
         west, south, east, north = self.bbox or (None, None, None, None)
@@ -49,37 +53,165 @@ _COLUMNS = (
 )
 
 
+def _record(row: Sequence[Any]) -> EntityRecord:
+    record = EntityRecord(*row)
+    record.stored_types = list(record.types)
+    return record
+
+
+def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
 class EntityRepository:
     def __init__(self, session: AsyncSession, tenant: str) -> None:
         self.session = session
         self.tenant = tenant
 
+    @property
+    def dialect(self) -> str:
+        return self.session.get_bind().dialect.name
+
+    def _in_tenant(self) -> ColumnElement[bool]:
+        return Entity.tenant_id == self.tenant
+
     async def get(self, entity_id: str, *, for_update: bool = False) -> EntityRecord | None:
-        statement = select(*_COLUMNS).where(Entity.tenant_id == self.tenant, Entity.id == entity_id)
+        statement = select(*_COLUMNS).where(self._in_tenant(), Entity.id == entity_id)
         if for_update:
             statement = statement.with_for_update()
         row = (await self.session.execute(statement)).one_or_none()
-        return EntityRecord(*row) if row else None
+        return _record(row) if row else None
+
+    async def get_many(
+        self, entity_ids: Sequence[str], *, for_update: bool = False
+    ) -> dict[str, EntityRecord]:
+        found: dict[str, EntityRecord] = {}
+        for chunk in _chunks(list(dict.fromkeys(entity_ids))):
+            statement = select(*_COLUMNS).where(self._in_tenant(), Entity.id.in_(chunk))
+            if for_update:
+                statement = statement.with_for_update()
+            for row in await self.session.execute(statement):
+                found[row[0]] = _record(row)
+        return found
 
     async def insert(self, record: EntityRecord) -> bool:
         """Insert a new entity; False if one with that id exists in the tenant."""
-        statement = (
-            upsert_insert(self.session, _table)
-            .values(tenant_id=self.tenant, **record.columns())
-            .on_conflict_do_nothing()
-            .returning(Entity.id)
-        )
-        return (await self.session.execute(statement)).first() is not None
+        return bool(await self.insert_many([record]))
+
+    async def insert_many(self, records: Sequence[EntityRecord]) -> set[str]:
+        """Insert new entities; returns the ids inserted (the others existed already)."""
+        inserted: set[str] = set()
+        for chunk in _chunks(records):
+            statement = (
+                upsert_insert(self.session, _table).on_conflict_do_nothing().returning(Entity.id)
+            )
+            rows = [{"tenant_id": self.tenant, **r.columns()} for r in chunk]
+            if len(rows) == 1:
+                result = await self.session.execute(statement.values(rows[0]))
+            else:
+                result = await self.session.execute(statement, rows)
+            inserted.update(result.scalars())
+        await self._write_types([r for r in records if r.id in inserted])
+        return inserted
 
     async def save(self, record: EntityRecord) -> None:
-        await self.session.execute(
-            update(Entity)
-            .where(Entity.tenant_id == self.tenant, Entity.id == record.id)
-            .values(**record.columns())
-        )
+        await self.save_many([record])
+
+    async def save_many(self, records: Sequence[EntityRecord]) -> None:
+        """Write back changed entities (bulk UPDATE by primary key)."""
+        if not records:
+            return
+        for chunk in _chunks(records):
+            await self.session.execute(
+                update(Entity), [{"tenant_id": self.tenant, **r.columns()} for r in chunk]
+            )
+        retyped = [r for r in records if r.types != r.stored_types]
+        if retyped:
+            for chunk in _chunks([r.id for r in retyped]):
+                await self.session.execute(
+                    delete(EntityType).where(
+                        EntityType.tenant_id == self.tenant, EntityType.entity_id.in_(chunk)
+                    )
+                )
+            await self._write_types(retyped)
+
+    async def _write_types(self, records: Sequence[EntityRecord]) -> None:
+        rows = [
+            {"tenant_id": self.tenant, "type": t, "entity_id": r.id}
+            for r in records
+            for t in r.types
+        ]
+        for chunk in _chunks(rows):
+            await self.session.execute(insert(EntityType), list(chunk))
+        for record in records:
+            record.stored_types = list(record.types)
 
     async def delete(self, entity_id: str) -> bool:
-        result = await self.session.execute(
-            delete(Entity).where(Entity.tenant_id == self.tenant, Entity.id == entity_id)
+        return bool(await self.delete_many([entity_id]))
+
+    async def delete_many(self, entity_ids: Sequence[str]) -> set[str]:
+        deleted: set[str] = set()
+        for chunk in _chunks(list(dict.fromkeys(entity_ids))):
+            result = await self.session.execute(
+                delete(Entity).where(self._in_tenant(), Entity.id.in_(chunk)).returning(Entity.id)
+            )
+            deleted.update(result.scalars())
+        return deleted
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def has_type(self, type_iri: str) -> ColumnElement[bool]:
+        return Entity.id.in_(
+            select(EntityType.entity_id).where(
+                EntityType.tenant_id == self.tenant, EntityType.type == type_iri
+            )
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def query(
+        self, where: Sequence[ColumnElement[bool]], *, limit: int, offset: int
+    ) -> list[EntityRecord]:
+        statement = (
+            select(*_COLUMNS)
+            .where(self._in_tenant(), *where)
+            .order_by(Entity.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return [_record(row) for row in await self.session.execute(statement)]
+
+    async def count(self, where: Sequence[ColumnElement[bool]]) -> int:
+        statement = select(func.count()).select_from(Entity).where(self._in_tenant(), *where)
+        return int(await self.session.scalar(statement) or 0)
+
+    async def geometries(
+        self, where: Sequence[ColumnElement[bool]], geo_iri: str
+    ) -> list[tuple[str, Any]]:
+        """(id, instances of the GeoProperty) of matching entities, in id order."""
+        geometry: Any
+        if self.dialect == "postgresql":
+            geometry = Entity.attrs.op("->")(geo_iri)
+        else:
+            geometry = func.json_extract(Entity.attrs, '$."' + geo_iri.replace('"', "") + '"')
+        statement = (
+            select(Entity.id, type_coerce(geometry, JSONDocument))
+            .where(self._in_tenant(), *where)
+            .order_by(Entity.id)
+        )
+        return [(row[0], row[1]) for row in await self.session.execute(statement)]
+
+    def bbox_overlaps(self, west: float, south: float, east: float, north: float) -> list[Any]:
+        return [
+            Entity.bbox_west <= east,
+            Entity.bbox_east >= west,
+            Entity.bbox_south <= north,
+            Entity.bbox_north >= south,
+        ]
+
+    def bbox_within(self, west: float, south: float, east: float, north: float) -> list[Any]:
+        return [
+            Entity.bbox_west >= west,
+            Entity.bbox_east <= east,
+            Entity.bbox_south >= south,
+            Entity.bbox_north <= north,
+        ]

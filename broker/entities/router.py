@@ -11,8 +11,9 @@ from broker.core.tenancy import CreatingTenantDep, TenantDep
 from broker.entities import service
 from broker.entities.dependencies import RepresentationDep, check_options
 from broker.entities.documents import UpdateResult
-from broker.jsonld.dependencies import LdAccept, LdBody
-from broker.jsonld.negotiation import JSON, LD_JSON
+from broker.entities.render import render_entity, render_feature
+from broker.jsonld.dependencies import GeoAccept, LdAccept, LdBody
+from broker.jsonld.negotiation import GEO_JSON, JSON, LD_JSON
 
 router = APIRouter(prefix="/entities", tags=["entities"])
 
@@ -185,19 +186,20 @@ async def delete_attribute(
 async def retrieve_entity(
     session: SessionDep,
     tenant: TenantDep,
-    output: LdAccept,
+    output: GeoAccept,
     representation: RepresentationDep,
     entity_id: str,
 ) -> Response:
     """6.5.3.1 Retrieve Entity."""
-    entity = await service.retrieve_entity(
+    record = await service.retrieve_entity(
         session,
         tenant,
         entity_id=entity_id,
-        context=output.context,
         representation=representation,
     )
-    return output.response(entity)
+    if output.media_type == GEO_JSON:
+        return output.response(render_feature(record, output.context, representation))
+    return output.response(render_entity(record, output.context, representation))
 
 
 @router.put(

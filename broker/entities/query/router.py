@@ -1,0 +1,185 @@
+"""6.4.3.2 Query Entities (GET /entities) and 6.23.3.1 Query (POST /entityOperations/query)."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import Response
+
+from broker.core.db import SessionDep
+from broker.core.errors import BadRequestData
+from broker.core.tenancy import TenantDep
+from broker.entities.attributes import check_attribute_name
+from broker.entities.dependencies import RepresentationDep, split_list
+from broker.entities.query import service
+from broker.entities.query.geo import parse_geo_query
+from broker.entities.query.grammar import parse_q, parse_scope_query, parse_types
+from broker.entities.query.service import EntityQuery, QueryResult, Selector
+from broker.entities.render import Representation, feature_collection, render_feature
+from broker.jsonld.dependencies import GeoAccept, LdBody, LdOutput
+from broker.jsonld.negotiation import GEO_JSON, JSON, LD_JSON
+
+router = APIRouter(tags=["query"])
+RESULTS_COUNT = "NGSILD-Results-Count"
+_BODY_SCHEMA = {"type": "object", "additionalProperties": True}
+
+
+class Paging:
+    """limit, offset and count (clause 5.5.9), bounded by RENKEI_QUERY_MAX_LIMIT."""
+
+    def __init__(
+        self,
+        request: Request,
+        limit: Annotated[int | None, Query(description="page size")] = None,
+        offset: Annotated[int, Query(ge=0, description="entities to skip")] = 0,
+        count: Annotated[bool, Query(description="add NGSILD-Results-Count")] = False,
+    ) -> None:
+        settings = request.app.state.settings
+        self.limit = settings.query_default_limit if limit is None else limit
+        if self.limit < 0:
+            raise BadRequestData("limit must not be negative")
+        if self.limit > settings.query_max_limit:
+            raise BadRequestData(
+                f"limit {self.limit} exceeds the maximum page size {settings.query_max_limit}"
+            )
+        if self.limit == 0 and not count:
+            raise BadRequestData("limit=0 is only allowed with count=true")
+        self.offset = offset
+        self.count = count
+
+
+PagingDep = Annotated[Paging, Depends(Paging)]
+
+
+def _respond(result: QueryResult, output: LdOutput, rep: Representation) -> Response:
+    headers = {RESULTS_COUNT: str(result.total)} if result.total is not None else {}
+    body: Any = result.entities
+    if output.media_type == GEO_JSON:
+        body = feature_collection([render_feature(r, output.context, rep) for r in result.records])
+    return output.response(body, headers=headers)
+
+
+@router.get("/entities", operation_id="queryEntities")
+async def query_entities(
+    session: SessionDep,
+    tenant: TenantDep,
+    output: GeoAccept,
+    representation: RepresentationDep,
+    paging: PagingDep,
+    id: Annotated[str | None, Query(description="entity ids, comma-separated")] = None,
+    idPattern: Annotated[str | None, Query(description="regular expression on ids")] = None,
+    type: Annotated[str | None, Query(description="type selection (, | ; and parentheses)")] = None,
+    attrs: Annotated[str | None, Query(description="attributes to select and return")] = None,
+    q: Annotated[str | None, Query(description="NGSI-LD query language")] = None,
+    scopeQ: Annotated[str | None, Query(description="scope query")] = None,
+    georel: Annotated[str | None, Query(description="near;maxDistance==m, within, ...")] = None,
+    geometry: Annotated[str | None, Query(description="Point, Polygon, ...")] = None,
+    coordinates: Annotated[str | None, Query(description="JSON array of coordinates")] = None,
+    geoproperty: Annotated[str | None, Query(description="GeoProperty to test")] = None,
+) -> Response:
+    """6.4.3.2 Query Entities."""
+    selector = Selector(
+        ids=tuple(split_list(id, "id")),
+        id_pattern=idPattern,
+        types=parse_types(type) if type is not None else None,
+    )
+    query = EntityQuery(
+        selectors=(selector,) if (selector.ids or idPattern or type) else (),
+        attrs=frozenset(check_attribute_name(a) for a in split_list(attrs, "attrs")),
+        q=parse_q(q) if q is not None else None,
+        scope_q=parse_scope_query(scopeQ) if scopeQ is not None else None,
+        geo=parse_geo_query(georel, geometry, coordinates, geoproperty),
+    )
+    result = await service.query_entities(
+        session,
+        tenant,
+        query=query,
+        context=output.context,
+        representation=representation,
+        limit=paging.limit,
+        offset=paging.offset,
+        count=paging.count,
+    )
+    return _respond(result, output, representation)
+
+
+def _query_from_body(data: Any) -> EntityQuery:
+    if not isinstance(data, dict) or data.get("type") != "Query":
+        raise BadRequestData('the body must be a Query object with "type": "Query"')
+    selectors = []
+    for item in data.get("entities") or []:
+        if not isinstance(item, dict):
+            raise BadRequestData("entities must be a list of EntitySelector objects")
+        ids = item.get("id")
+        selectors.append(
+            Selector(
+                ids=tuple(ids if isinstance(ids, list) else [ids]) if ids else (),
+                id_pattern=item.get("idPattern"),
+                types=parse_types(item["type"]) if item.get("type") else None,
+            )
+        )
+    attrs = data.get("attrs") or []
+    if not isinstance(attrs, list) or not all(isinstance(a, str) for a in attrs):
+        raise BadRequestData("attrs must be a list of attribute names")
+    geo_q = data.get("geoQ")
+    if geo_q is not None and not isinstance(geo_q, dict):
+        raise BadRequestData("geoQ must be an object")
+    geo_q = geo_q or {}
+    for key in ("q", "scopeQ"):
+        if key in data and not isinstance(data[key], str):
+            raise BadRequestData(f"{key} must be a string")
+    return EntityQuery(
+        selectors=tuple(selectors),
+        attrs=frozenset(check_attribute_name(a) for a in attrs),
+        q=parse_q(data["q"]) if data.get("q") is not None else None,
+        scope_q=parse_scope_query(data["scopeQ"]) if data.get("scopeQ") is not None else None,
+        geo=parse_geo_query(
+            geo_q.get("georel"),
+            geo_q.get("geometry"),
+            geo_q.get("coordinates"),
+            geo_q.get("geoproperty"),
+        ),
+    )
+
+
+@router.post(
+    "/entityOperations/query",
+    operation_id="queryEntitiesPost",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {JSON: {"schema": _BODY_SCHEMA}, LD_JSON: {"schema": _BODY_SCHEMA}},
+        }
+    },
+)
+async def query_entities_post(
+    session: SessionDep,
+    tenant: TenantDep,
+    body: LdBody,
+    output: GeoAccept,
+    representation: RepresentationDep,
+    paging: PagingDep,
+) -> Response:
+    """6.23.3.1 Query Entities via POST (Query data type in the body)."""
+    query = _query_from_body(body.data)
+    if isinstance(body.data, dict) and body.data.get("attrs"):
+        representation = _with_attrs(representation, query, body)
+    result = await service.query_entities(
+        session,
+        tenant,
+        query=query,
+        context=body.context,
+        representation=representation,
+        limit=paging.limit,
+        offset=paging.offset,
+        count=paging.count,
+    )
+    return _respond(result, output, representation)
+
+
+def _with_attrs(rep: Representation, query: EntityQuery, body: Any) -> Representation:
+    from dataclasses import replace
+
+    from broker.entities.render import ENTITY_MEMBERS
+
+    expanded = frozenset(body.context.expand(a) for a in query.attrs)
+    return replace(rep, pick=expanded | ENTITY_MEMBERS, attrs_only=True)

@@ -1,0 +1,136 @@
+"""5.7.2 Query Entities: filters to SQL, geo pre-filter and exact match, paging, rendering."""
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, or_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from broker.core.errors import BadRequestData
+from broker.entities.attributes import check_uri
+from broker.entities.models import Entity
+from broker.entities.query.geo import GeoQuery
+from broker.entities.query.grammar import Exists, Or, Path, Query, TypeSelection
+from broker.entities.query.sql import QueryCompiler, scope_condition
+from broker.entities.render import Representation, render_entity
+from broker.entities.repository import EntityRecord, EntityRepository
+from broker.jsonld.context import NGSI_LD, Context
+
+
+@dataclass(frozen=True)
+class Selector:
+    """One EntitySelector (clause 5.2.33): ids, an id pattern and a type selection, all ANDed."""
+
+    ids: tuple[str, ...] = ()
+    id_pattern: str | None = None
+    types: TypeSelection | None = None
+
+
+@dataclass(frozen=True)
+class EntityQuery:
+    """What to select (clause 5.7.2.3): selectors are ORed, every other filter ANDed."""
+
+    selectors: tuple[Selector, ...] = ()
+    attrs: frozenset[str] = field(default_factory=frozenset)  # names as the client wrote them
+    q: Query | None = None
+    scope_q: tuple[tuple[str, ...], ...] | None = None
+    geo: GeoQuery | None = None
+
+
+@dataclass
+class QueryResult:
+    entities: list[dict[str, Any]]
+    records: list[EntityRecord]
+    total: int | None
+
+
+def _selector(repo: EntityRepository, selector: Selector, context: Context) -> ColumnElement[bool]:
+    parts: list[ColumnElement[bool]] = []
+    if selector.ids:
+        for entity_id in selector.ids:
+            check_uri(entity_id, "id")
+        parts.append(Entity.id.in_(selector.ids))
+    if selector.id_pattern is not None:
+        try:
+            re.compile(selector.id_pattern)
+        except re.error as exc:
+            raise BadRequestData(f"idPattern is not a valid regular expression: {exc}") from exc
+        parts.append(Entity.id.regexp_match(selector.id_pattern))
+    if selector.types is not None:
+        parts.append(
+            or_(
+                *(
+                    and_(*(repo.has_type(context.expand(name)) for name in group))
+                    for group in selector.types.alternatives
+                )
+            )
+        )
+    return and_(*parts)
+
+
+def _conditions(
+    repo: EntityRepository, query: EntityQuery, context: Context
+) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if query.selectors:
+        where.append(or_(*(_selector(repo, s, context) for s in query.selectors)))
+    compiler = QueryCompiler(repo.dialect, context)
+    if query.attrs:
+        where.append(compiler.compile(Or(tuple(Exists(Path(a)) for a in sorted(query.attrs)))))
+    if query.q is not None:
+        where.append(compiler.compile(query.q))
+    if query.scope_q is not None:
+        where.append(scope_condition(repo.dialect, query.scope_q))
+    return where
+
+
+def _geo_conditions(repo: EntityRepository, geo: GeoQuery, context: Context) -> list[Any]:
+    if context.expand(geo.geoproperty) != NGSI_LD + "location":
+        return []
+    box = geo.prefilter_box()
+    if box is None:
+        return [Entity.bbox_west.is_not(None)]
+    relation, (west, south, east, north) = box
+    if relation == "within":
+        return repo.bbox_within(west, south, east, north)
+    if relation == "contains":
+        return [
+            Entity.bbox_west <= west,
+            Entity.bbox_east >= east,
+            Entity.bbox_south <= south,
+            Entity.bbox_north >= north,
+        ]
+    return repo.bbox_overlaps(west, south, east, north)
+
+
+async def query_entities(
+    session: AsyncSession,
+    tenant: str,
+    *,
+    query: EntityQuery,
+    context: Context,
+    representation: Representation,
+    limit: int,
+    offset: int,
+    count: bool,
+) -> QueryResult:
+    """5.7.2 Query Entities: one page in stable id order, and the total when asked."""
+    repo = EntityRepository(session, tenant)
+    where = _conditions(repo, query, context)
+    if query.geo is None:
+        records = await repo.query(where, limit=limit, offset=offset) if limit else []
+        total = await repo.count(where) if count else None
+    else:
+        geo = query.geo
+        candidates = await repo.geometries(
+            [*where, *_geo_conditions(repo, geo, context)], context.expand(geo.geoproperty)
+        )
+        matching = [entity_id for entity_id, geometry in candidates if geo.matches(geometry)]
+        page = matching[offset : offset + limit]
+        found = await repo.get_many(page)
+        records = [found[i] for i in page if i in found]
+        total = len(matching) if count else None
+    entities = [render_entity(r, context, representation) for r in records]
+    return QueryResult(entities=entities, records=records, total=total)

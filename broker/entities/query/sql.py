@@ -1,0 +1,283 @@
+"""Translation of parsed NGSI-LD queries into SQL on SQLite and PostgreSQL.
+
+Every user value and every attribute name reaches the database as a bound parameter; the SQL
+text is assembled only from fixed fragments. An attribute matches when any of its instances
+(datasetIds) matches, and a value that is an array matches when any element does.
+"""
+
+from datetime import datetime
+from itertools import count
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from broker.core.errors import BadRequestData
+from broker.entities.attributes import check_attribute_name
+from broker.entities.models import Entity
+from broker.entities.query.grammar import (
+    INSTANCE_MEMBERS,
+    And,
+    Comparison,
+    Exists,
+    Literal,
+    Or,
+    Path,
+    Query,
+    Range,
+)
+from broker.jsonld.context import Context
+
+_MEMBER_BY_TYPE = {
+    "Relationship": "object",
+    "ListProperty": "valueList",
+    "ListRelationship": "objectList",
+    "VocabProperty": "vocab",
+    "JsonProperty": "json",
+    "LanguageProperty": "languageMap",
+}
+_SQL_OPS = {"==": "=", "!=": "=", ">": ">", ">=": ">=", "<": "<", "<=": "<="}
+_ENTITY_TIMES = {"createdAt": Entity.created_at, "modifiedAt": Entity.modified_at}
+
+
+def _sqlite_key(key: str) -> str:
+    return '."' + key.replace('"', "") + '"'
+
+
+class QueryCompiler:
+    """Builds WHERE clauses for one query; bind parameter names are unique per compiler."""
+
+    def __init__(self, dialect: str, context: Context) -> None:
+        self.pg = dialect == "postgresql"
+        self.context = context
+        self._names = count()
+
+    def _bind(self, params: dict[str, Any], value: Any) -> str:
+        name = f"q{next(self._names)}"
+        params[name] = value
+        return ":" + name
+
+    def _text(self, sql: str, params: dict[str, Any]) -> ColumnElement[bool]:
+        return sa.text(sql).bindparams(**params)  # type: ignore[return-value]
+
+    def compile(self, query: Query) -> ColumnElement[bool]:
+        if isinstance(query, And):
+            return sa.and_(*(self.compile(t) for t in query.terms))
+        if isinstance(query, Or):
+            return sa.or_(*(self.compile(t) for t in query.terms))
+        if isinstance(query, Exists):
+            exists = self._exists(query.path)
+            return sa.not_(exists) if query.negated else exists
+        return self._comparison(query)
+
+    # -- paths ----------------------------------------------------------------------------
+
+    def _expand(self, path: Path) -> tuple[str, list[str], str | None]:
+        """(attribute IRI, sub-attribute IRIs, instance member or None)."""
+        iri = self.context.expand(check_attribute_name(path.attribute))
+        subs: list[str] = []
+        member = None
+        for index, name in enumerate(path.subs):
+            if name in INSTANCE_MEMBERS and index == len(path.subs) - 1:
+                member = name
+            else:
+                subs.append(self.context.expand(check_attribute_name(name)))
+        if member and path.keys:
+            raise BadRequestData(f"{member} has no members to select with [...]")
+        return iri, subs, member
+
+    def _exists(self, path: Path) -> ColumnElement[bool]:
+        if not path.subs and not path.keys and path.attribute in _ENTITY_TIMES:
+            return sa.true()
+        iri, subs, member = self._expand(path)
+        params: dict[str, Any] = {}
+        keys = [*subs, *([member] if member else []), *path.keys]
+        if self.pg:
+            attr = self._bind(params, iri)
+            if not keys:
+                return self._text(f"jsonb_exists(entities.attrs, {attr})", params)
+            inner = (
+                self._pg_value_prefix(subs, member, path.keys, params)
+                if path.keys
+                else (f"i.v #> CAST({self._bind(params, keys)} AS text[])")
+            )
+            return self._text(
+                f"EXISTS (SELECT 1 FROM jsonb_array_elements(entities.attrs -> {attr}) AS i(v) "
+                f"WHERE {inner} IS NOT NULL)",
+                params,
+            )
+        attr = self._bind(params, "$" + _sqlite_key(iri))
+        if not keys:
+            return self._text(f"json_type(entities.attrs, {attr}) IS NOT NULL", params)
+        inner = self._sqlite_member_path(subs, member, path.keys, params)
+        return self._text(
+            f"EXISTS (SELECT 1 FROM json_each(entities.attrs, {attr}) AS i "
+            f"WHERE json_type(i.value, {inner}) IS NOT NULL)",
+            params,
+        )
+
+    def _pg_value_prefix(
+        self, subs: list[str], member: str | None, keys: tuple[str, ...], params: dict[str, Any]
+    ) -> str:
+        """The JSON value a path points at inside instance `i.v` (PostgreSQL)."""
+        node = "i.v"
+        for sub in subs:
+            node = f"({node} -> {self._bind(params, sub)})"
+        if member:
+            return f"({node} -> {self._bind(params, member)})"
+        cases = " ".join(
+            f"WHEN '{attribute_type}' THEN {node} -> '{name}'"
+            for attribute_type, name in _MEMBER_BY_TYPE.items()
+        )
+        value = f"(CASE {node} ->> 'type' {cases} ELSE {node} -> 'value' END)"
+        if keys:
+            value = f"({value} #> CAST({self._bind(params, list(keys))} AS text[]))"
+        return value
+
+    def _sqlite_member_path(
+        self, subs: list[str], member: str | None, keys: tuple[str, ...], params: dict[str, Any]
+    ) -> str:
+        """A JSON path expression to the value a path points at inside instance `i` (SQLite)."""
+        prefix = "$" + "".join(_sqlite_key(s) for s in subs)
+        if member:
+            return self._bind(params, prefix + _sqlite_key(member))
+        suffix = "".join(_sqlite_key(k) for k in keys)
+        type_path = self._bind(params, prefix + ".type")
+        cases = " ".join(
+            f"WHEN '{attribute_type}' THEN {self._bind(params, prefix + '.' + name + suffix)}"
+            for attribute_type, name in _MEMBER_BY_TYPE.items()
+        )
+        default = self._bind(params, prefix + ".value" + suffix)
+        return f"(CASE json_extract(i.value, {type_path}) {cases} ELSE {default} END)"
+
+    # -- comparisons ----------------------------------------------------------------------
+
+    def _comparison(self, node: Comparison) -> ColumnElement[bool]:
+        path = node.path
+        if not path.subs and not path.keys and path.attribute in _ENTITY_TIMES:
+            return self._entity_time(node)
+        matches = self._matches(node)
+        if node.op in ("!=", "!~="):
+            return sa.and_(self._exists(path), sa.not_(matches))
+        return matches
+
+    def _entity_time(self, node: Comparison) -> ColumnElement[bool]:
+        column = _ENTITY_TIMES[node.path.attribute]
+        if not isinstance(node.value, Literal) or node.value.kind != "datetime":
+            raise BadRequestData(f"{node.path.attribute} compares with a date-time")
+        moment = datetime.fromisoformat(str(node.value.value).replace("Z", "+00:00"))
+        ops = {
+            "==": column == moment,
+            "!=": column != moment,
+            ">": column > moment,
+            ">=": column >= moment,
+            "<": column < moment,
+            "<=": column <= moment,
+        }
+        if node.op not in ops:
+            raise BadRequestData(f"{node.op} does not apply to {node.path.attribute}")
+        return ops[node.op]
+
+    def _matches(self, node: Comparison) -> ColumnElement[bool]:
+        """Some instance's value (or array element) satisfies the positive form of node."""
+        iri, subs, member = self._expand(node.path)
+        params: dict[str, Any] = {}
+        predicate = self._predicate(node, params)
+        if self.pg:
+            target = self._pg_value_prefix(subs, member, node.path.keys, params)
+            target = f"COALESCE({target} -> '@value', {target})"
+            elements = (
+                "jsonb_array_elements(CASE WHEN jsonb_typeof(t.v) = 'array' THEN t.v "
+                "ELSE jsonb_build_array(t.v) END) AS s(v)"
+            )
+            sql = (
+                f"EXISTS (SELECT 1 FROM jsonb_array_elements(entities.attrs -> "
+                f"{self._bind(params, iri)}) AS i(v) CROSS JOIN LATERAL (SELECT {target} AS v) "
+                f"AS t CROSS JOIN LATERAL {elements} WHERE {predicate})"
+            )
+        else:
+            path = self._sqlite_member_path(subs, member, node.path.keys, params)
+            attr = self._bind(params, "$" + _sqlite_key(iri))
+            sql = (
+                f"EXISTS (SELECT 1 FROM json_each(entities.attrs, {attr}) AS i, "
+                f"json_each(i.value, {path}) AS s WHERE s.type NOT IN ('object', 'array') "
+                f"AND {predicate})"
+            )
+        return self._text(sql, params)
+
+    def _predicate(self, node: Comparison, params: dict[str, Any]) -> str:
+        value = node.value
+        if node.op in ("~=", "!~="):
+            pattern = self._bind(params, value)
+            if self.pg:
+                return f"jsonb_typeof(s.v) = 'string' AND (s.v #>> '{{}}') ~ {pattern}"
+            return f"s.type = 'text' AND s.atom REGEXP {pattern}"
+        if isinstance(value, Range):
+            low = self._scalar(value.low, ">=", params)
+            high = self._scalar(value.high, "<=", params)
+            return f"({low}) AND ({high})"
+        if isinstance(value, tuple):
+            return " OR ".join(f"({self._scalar(v, '=', params)})" for v in value)
+        assert isinstance(value, Literal)
+        return self._scalar(value, _SQL_OPS[node.op], params)
+
+    def _scalar(self, literal: Literal, op: str, params: dict[str, Any]) -> str:
+        if literal.kind == "boolean":
+            if op != "=":
+                raise BadRequestData("booleans compare only with == and !=")
+            if self.pg:
+                return f"s.v = CAST({self._bind(params, str(literal.value).lower())} AS jsonb)"
+            return f"s.type = {self._bind(params, 'true' if literal.value else 'false')}"
+        bound = self._bind(params, literal.value)
+        if literal.kind == "number":
+            if self.pg:
+                return f"jsonb_typeof(s.v) = 'number' AND CAST(s.v AS numeric) {op} {bound}"
+            return f"s.type IN ('integer', 'real') AND s.atom {op} {bound}"
+        if self.pg:
+            return f"jsonb_typeof(s.v) = 'string' AND (s.v #>> '{{}}') {op} CAST({bound} AS text)"
+        return f"s.type = 'text' AND s.atom {op} {bound}"
+
+
+def scope_condition(dialect: str, alternatives: tuple[tuple[str, ...], ...]) -> ColumnElement[bool]:
+    """scopeQ (clause 4.19) as SQL over the entity's scopes."""
+    pg = dialect == "postgresql"
+    names = count()
+    ors = []
+    for group in alternatives:
+        ands = []
+        for pattern in group:
+            params: dict[str, Any] = {}
+
+            def bind(value: str, params: dict[str, Any] = params) -> str:
+                name = f"s{next(names)}"
+                params[name] = value
+                return ":" + name
+
+            if pattern == "/#":
+                test = "1 = 1"
+            elif pattern.endswith("/#"):
+                base = pattern[:-2]
+                test = f"(sc.v = {bind(base)} OR sc.v LIKE {bind(_like(base) + '/%')} ESCAPE '\\')"
+            elif pattern.endswith("/+"):
+                base = _like(pattern[:-2])
+                test = (
+                    f"(sc.v LIKE {bind(base + '/%')} ESCAPE '\\' "
+                    f"AND sc.v NOT LIKE {bind(base + '/%/%')} ESCAPE '\\')"
+                )
+            else:
+                test = f"sc.v = {bind(pattern)}"
+            source = (
+                "jsonb_array_elements_text(CASE WHEN jsonb_typeof(entities.scopes) = 'array' "
+                "THEN entities.scopes ELSE '[]'::jsonb END) AS sc(v)"
+                if pg
+                else "(SELECT value AS v FROM json_each(entities.scopes)) AS sc"
+            )
+            ands.append(
+                sa.text(f"EXISTS (SELECT 1 FROM {source} WHERE {test})").bindparams(**params)
+            )
+        ors.append(sa.and_(*ands))
+    return sa.or_(*ors)
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
