@@ -12,9 +12,11 @@ from broker.core.middleware import RequestIdMiddleware
 from broker.core.migrate import ensure_sqlite_directory
 from broker.core.settings import BrokerSettings, get_settings
 from broker.core.tenancy import TenantRegistry
+from broker.entities.batch.router import router as batch_router
 from broker.entities.query.router import router as query_router
 from broker.entities.router import router as entities_router
 from broker.jsonld.context import ContextResolver
+from broker.types.router import router as types_router
 
 API_DESCRIPTION = """Renkei (連携) is a data-linkage base (データ連携基盤) shared by a prefecture
 and its municipalities. It speaks NGSI-LD (ETSI GS CIM 009 V1.8/1.9) under `/ngsi-ld/v1`;
@@ -56,4 +58,6 @@ def create_app(settings: BrokerSettings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(query_router, prefix="/ngsi-ld/v1")
     app.include_router(entities_router, prefix="/ngsi-ld/v1")
+    app.include_router(batch_router, prefix="/ngsi-ld/v1")
+    app.include_router(types_router, prefix="/ngsi-ld/v1")
     return app

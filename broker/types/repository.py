@@ -1,0 +1,65 @@
+"""Statistics over a tenant's entities for the type and attribute discovery routes."""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from broker.entities.models import EntityType
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeUse:
+    entity_type: str
+    attribute: str
+    attribute_type: str
+    entities: int
+
+
+class TypeRepository:
+    def __init__(self, session: AsyncSession, tenant: str) -> None:
+        self.session = session
+        self.tenant = tenant
+
+    async def type_counts(self, type_iri: str | None = None) -> dict[str, int]:
+        statement = (
+            select(EntityType.type, func.count())
+            .where(EntityType.tenant_id == self.tenant)
+            .group_by(EntityType.type)
+            .order_by(EntityType.type)
+        )
+        if type_iri is not None:
+            statement = statement.where(EntityType.type == type_iri)
+        return {row[0]: int(row[1]) for row in await self.session.execute(statement)}
+
+    async def attribute_uses(
+        self, *, type_iri: str | None = None, attribute: str | None = None
+    ) -> list[AttributeUse]:
+        """(entity type, attribute, attribute type, number of entities) for the tenant."""
+        pg = self.session.get_bind().dialect.name == "postgresql"
+        params: dict[str, str] = {"tenant": self.tenant}
+        filters = ""
+        if type_iri is not None:
+            filters += " AND et.type = :type"
+            params["type"] = type_iri
+        if attribute is not None:
+            filters += " AND a.key = :attribute"
+            params["attribute"] = attribute
+        if pg:
+            sources = (
+                "CROSS JOIN LATERAL jsonb_each(e.attrs) AS a(key, value) "
+                "CROSS JOIN LATERAL jsonb_array_elements(a.value) AS i(v)"
+            )
+            attribute_type = "i.v ->> 'type'"
+        else:
+            sources = ", json_each(e.attrs) AS a, json_each(a.value) AS i"
+            attribute_type = "json_extract(i.value, '$.type')"
+        sql = (
+            f"SELECT et.type, a.key, {attribute_type}, count(DISTINCT e.id) "
+            "FROM entities AS e JOIN entity_types AS et "
+            f"ON et.tenant_id = e.tenant_id AND et.entity_id = e.id {sources} "
+            f"WHERE e.tenant_id = :tenant{filters} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+        )
+        rows = await self.session.execute(sa.text(sql).bindparams(**params))
+        return [AttributeUse(r[0], r[1], r[2], int(r[3])) for r in rows]
