@@ -16,6 +16,7 @@ from broker.core.errors import (
 )
 from broker.jsonld.context import CORE_CONTEXT_URL, Context, ContextResolver
 from broker.jsonld.negotiation import (
+    GEO_JSON,
     JSON,
     LD_JSON,
     MERGE_PATCH_JSON,
@@ -95,6 +96,22 @@ def _inline_context(data: Any) -> Any:
 
 
 @dataclass(frozen=True, slots=True)
+class LdContext:
+    """The @context a request names in its Link header (the core context when none)."""
+
+    context: Context
+    url: str | None
+
+
+async def ld_context(request: Request) -> LdContext:
+    url = link_context(request.headers.get("link"))
+    return LdContext(context=await resolver(request).resolve(url), url=url)
+
+
+LdContextDep = Annotated[LdContext, Depends(ld_context)]
+
+
+@dataclass(frozen=True, slots=True)
 class LdOutput:
     """How to represent a response: media type and @context (from Accept and Link)."""
 
@@ -102,18 +119,21 @@ class LdOutput:
     context: Context
     context_url: str | None
 
+    @property
+    def context_value(self) -> Any:
+        if self.context_url:
+            return [self.context_url, CORE_CONTEXT_URL]
+        return CORE_CONTEXT_URL
+
     def response(
         self, body: Any, *, status: int = 200, headers: dict[str, str] | None = None
     ) -> Response:
         headers = dict(headers or {})
         if self.media_type == LD_JSON:
-            context: Any = CORE_CONTEXT_URL
-            if self.context_url:
-                context = [self.context_url, CORE_CONTEXT_URL]
             if isinstance(body, dict):
-                body = {**body, "@context": context}
+                body = {**body, "@context": self.context_value}
             elif isinstance(body, list):
-                body = [{**item, "@context": context} for item in body]
+                body = [{**item, "@context": self.context_value} for item in body]
         else:
             headers["Link"] = link_header(self.context_url or CORE_CONTEXT_URL)
         return Response(
@@ -121,12 +141,17 @@ class LdOutput:
         )
 
 
-async def ld_output(request: Request) -> LdOutput:
+async def ld_output(request: Request, ld: LdContextDep) -> LdOutput:
     kind = negotiate(request.headers.get("accept"))
-    url = link_context(request.headers.get("link"))
-    context = await resolver(request).resolve(url)
-    return LdOutput(media_type=kind, context=context, context_url=url)
+    return LdOutput(media_type=kind, context=ld.context, context_url=ld.url)
+
+
+async def geo_output(request: Request, ld: LdContextDep) -> LdOutput:
+    """As ld_output, also offering application/geo+json (Retrieve and Query Entities)."""
+    kind = negotiate(request.headers.get("accept"), (JSON, LD_JSON, GEO_JSON))
+    return LdOutput(media_type=kind, context=ld.context, context_url=ld.url)
 
 
 LdBody = Annotated[LdInput, Depends(ld_input)]
 LdAccept = Annotated[LdOutput, Depends(ld_output)]
+GeoAccept = Annotated[LdOutput, Depends(geo_output)]
