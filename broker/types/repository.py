@@ -63,3 +63,17 @@ class TypeRepository:
         )
         rows = await self.session.execute(sa.text(sql).bindparams(**params))
         return [AttributeUse(r[0], r[1], r[2], int(r[3])) for r in rows]
+
+    async def attribute_counts(self, attribute: str | None = None) -> dict[str, int]:
+        """Number of entities having each attribute."""
+        pg = self.session.get_bind().dialect.name == "postgresql"
+        keys = "jsonb_object_keys(e.attrs)" if pg else "json_each(e.attrs)"
+        source = f"CROSS JOIN LATERAL {keys} AS a(key)" if pg else f", {keys} AS a"
+        params = {"tenant": self.tenant}
+        where = "e.tenant_id = :tenant"
+        if attribute is not None:
+            where += " AND a.key = :attribute"
+            params["attribute"] = attribute
+        sql = f"SELECT a.key, count(*) FROM entities AS e {source} WHERE {where} GROUP BY a.key"
+        rows = await self.session.execute(sa.text(sql).bindparams(**params))
+        return {r[0]: int(r[1]) for r in rows}

@@ -71,24 +71,22 @@ async def entity_type_info(
     }
 
 
-def _attribute(attribute: str, uses: list[Any], context: Context) -> dict[str, Any]:
-    per_type: dict[str, int] = defaultdict(int)
-    for use in uses:
-        per_type[use.entity_type] = max(per_type[use.entity_type], use.entities)
+def _attribute(attribute: str, uses: list[Any], count: int, context: Context) -> dict[str, Any]:
     return {
         "id": attribute,
         "type": "Attribute",
         "attributeName": context.compact(attribute),
-        "attributeCount": sum(per_type.values()),
+        "attributeCount": count,
         "attributeTypes": sorted({u.attribute_type for u in uses}),
-        "typeNames": sorted(context.compact(t) for t in per_type),
+        "typeNames": sorted({context.compact(u.entity_type) for u in uses}),
     }
 
 
 async def attributes(session: AsyncSession, tenant: str, *, context: Context, details: bool) -> Any:
     """5.7.8 Retrieve Available Attributes, 5.7.9 Details of Available Attributes."""
+    repo = TypeRepository(session, tenant)
     by_attribute: dict[str, list[Any]] = defaultdict(list)
-    for use in await TypeRepository(session, tenant).attribute_uses():
+    for use in await repo.attribute_uses():
         by_attribute[use.attribute].append(use)
     if not details:
         return {
@@ -96,7 +94,8 @@ async def attributes(session: AsyncSession, tenant: str, *, context: Context, de
             "type": "AttributeList",
             "attributeList": sorted(context.compact(a) for a in by_attribute),
         }
-    return [_attribute(a, uses, context) for a, uses in sorted(by_attribute.items())]
+    counts = await repo.attribute_counts()
+    return [_attribute(a, uses, counts[a], context) for a, uses in sorted(by_attribute.items())]
 
 
 async def attribute_info(
@@ -104,7 +103,9 @@ async def attribute_info(
 ) -> dict[str, Any]:
     """5.7.10 Retrieve Available Attribute Information."""
     iri = context.expand(check_attribute_name(attribute))
-    uses = await TypeRepository(session, tenant).attribute_uses(attribute=iri)
+    repo = TypeRepository(session, tenant)
+    uses = await repo.attribute_uses(attribute=iri)
     if not uses:
         raise ResourceNotFound(f"no entity has attribute {attribute}")
-    return _attribute(iri, uses, context)
+    counts = await repo.attribute_counts(iri)
+    return _attribute(iri, uses, counts[iri], context)

@@ -30,9 +30,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("tenant_id", "type", "entity_id", name="pk_entity_types"),
     )
-    op.create_index(
-        "ix_entity_types_tenant_entity", "entity_types", ["tenant_id", "entity_id"]
-    )
+    op.create_index("ix_entity_types_tenant_entity", "entity_types", ["tenant_id", "entity_id"])
     op.create_index(
         "ix_entities_tenant_bbox",
         "entities",

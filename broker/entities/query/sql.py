@@ -58,7 +58,13 @@ class QueryCompiler:
         return ":" + name
 
     def _text(self, sql: str, params: dict[str, Any]) -> ColumnElement[bool]:
-        return sa.text(sql).bindparams(**params)  # type: ignore[return-value]
+        return sa.text(f"({sql})").bindparams(**params)  # type: ignore[return-value]
+
+    def _not(self, condition: ColumnElement[bool]) -> ColumnElement[bool]:
+        """NOT of a condition (sa.not_ does not negate textual SQL)."""
+        if isinstance(condition, sa.TextClause):
+            return sa.text(f"NOT {condition.text}").bindparams(*condition._bindparams.values())
+        return sa.not_(condition)
 
     def compile(self, query: Query) -> ColumnElement[bool]:
         if isinstance(query, And):
@@ -67,7 +73,7 @@ class QueryCompiler:
             return sa.or_(*(self.compile(t) for t in query.terms))
         if isinstance(query, Exists):
             exists = self._exists(query.path)
-            return sa.not_(exists) if query.negated else exists
+            return self._not(exists) if query.negated else exists
         return self._comparison(query)
 
     # -- paths ----------------------------------------------------------------------------
@@ -158,7 +164,7 @@ class QueryCompiler:
             return self._entity_time(node)
         matches = self._matches(node)
         if node.op in ("!=", "!~="):
-            return sa.and_(self._exists(path), sa.not_(matches))
+            return sa.and_(self._exists(path), self._not(matches))
         return matches
 
     def _entity_time(self, node: Comparison) -> ColumnElement[bool]:
@@ -231,7 +237,9 @@ class QueryCompiler:
         bound = self._bind(params, literal.value)
         if literal.kind == "number":
             if self.pg:
-                return f"jsonb_typeof(s.v) = 'number' AND CAST(s.v AS numeric) {op} {bound}"
+                # CASE, not AND: PostgreSQL may evaluate the cast before the type test.
+                number = "CASE WHEN jsonb_typeof(s.v) = 'number' THEN CAST(s.v AS numeric) END"
+                return f"({number}) {op} {bound}"
             return f"s.type IN ('integer', 'real') AND s.atom {op} {bound}"
         if self.pg:
             return f"jsonb_typeof(s.v) = 'string' AND (s.v #>> '{{}}') {op} CAST({bound} AS text)"
@@ -254,7 +262,7 @@ def scope_condition(dialect: str, alternatives: tuple[tuple[str, ...], ...]) -> 
                 return ":" + name
 
             if pattern == "/#":
-                test = "1 = 1"
+                test = "sc.v IS NOT NULL"
             elif pattern.endswith("/#"):
                 base = pattern[:-2]
                 test = f"(sc.v = {bind(base)} OR sc.v LIKE {bind(_like(base) + '/%')} ESCAPE '\\')"
