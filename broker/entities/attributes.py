@@ -7,10 +7,9 @@ so they never clash with core names). Input may be normalized or concise (clause
 """
 
 import re
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
-
-from shapely.geometry import shape
 
 from broker.core.errors import BadRequestData
 from broker.jsonld.context import Context
@@ -148,6 +147,32 @@ _COORDINATES = {
 }
 
 
+def _positions(value: list[Any], depth: int) -> Iterator[list[float]]:
+    if depth == 0:
+        yield value
+    else:
+        for item in value:
+            yield from _positions(item, depth - 1)
+
+
+_DEPTH = {
+    "Point": 0,
+    "MultiPoint": 1,
+    "LineString": 1,
+    "MultiLineString": 2,
+    "Polygon": 2,
+    "MultiPolygon": 3,
+}
+
+
+def geometry_bounds(value: dict[str, Any]) -> tuple[float, float, float, float]:
+    """Bounding box (west, south, east, north) of a validated GeoJSON geometry."""
+    positions = list(_positions(value["coordinates"], _DEPTH[value["type"]]))
+    lons = [p[0] for p in positions]
+    lats = [p[1] for p in positions]
+    return min(lons), min(lats), max(lons), max(lats)
+
+
 def check_geometry(value: Any) -> tuple[float, float, float, float]:
     """Validate a GeoJSON geometry (RFC 7946) and return its bounding box."""
     if not isinstance(value, dict) or value.get("type") not in GEOMETRY_TYPES:
@@ -156,10 +181,7 @@ def check_geometry(value: Any) -> tuple[float, float, float, float]:
         )
     if not _COORDINATES[value["type"]](value.get("coordinates")):
         raise BadRequestData(f"coordinates of the GeoJSON {value['type']} are malformed")
-    try:
-        west, south, east, north = shape(value).bounds
-    except Exception as exc:
-        raise BadRequestData(f"malformed GeoJSON {value['type']}: {exc}") from exc
+    west, south, east, north = geometry_bounds(value)
     if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
         raise BadRequestData("GeoJSON coordinates must be [longitude, latitude] in range")
     return west, south, east, north

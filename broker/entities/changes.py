@@ -14,9 +14,9 @@ from broker.entities import documents
 from broker.entities.attributes import (
     AttributeParser,
     check_attribute_name,
-    check_geometry,
     check_uri,
     expand_types,
+    geometry_bounds,
 )
 from broker.entities.documents import UpdateResult
 from broker.entities.render import format_datetime
@@ -68,7 +68,7 @@ def location_bbox(attrs: dict[str, Any]) -> tuple[float, float, float, float] | 
     instance = instances[default if default is not None else 0]
     if instance.get("type") != "GeoProperty":
         return None
-    return check_geometry(instance["value"])
+    return geometry_bounds(instance["value"])
 
 
 def _draft(record: EntityRecord) -> EntityRecord:
