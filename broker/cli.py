@@ -17,8 +17,22 @@ def _serve(args: argparse.Namespace) -> int:
     settings = get_settings()
     host = args.host or settings.host
     port = args.port or settings.port
-    print(f"Renkei NGSI-LD broker on http://{host}:{port}/ngsi-ld/v1/entities", flush=True)
-    print(f"  API documents: http://{host}:{port}/docs", flush=True)
+    from auth.settings import get_auth_settings
+
+    auth = get_auth_settings()
+    base = f"http://{host}:{port}"
+    print(f"Renkei NGSI-LD broker on {base}/ngsi-ld/v1/entities", flush=True)
+    print(f"  API documents: {base}/docs", flush=True)
+    if not auth.auth_disabled:
+        print(
+            "  Every call needs an OAuth2 token. Get one with a client's credentials:\n"
+            f"    curl -s -u '<client_id>:<client_secret>' -d grant_type=client_credentials "
+            f"{base}/oauth2/token\n"
+            f"  On first start the admin client ({auth.admin_client_id}) and its secret are "
+            "printed below, once.\n"
+            f"  Lost it? `.venv/bin/renkei client rotate {auth.admin_client_id}` prints a new one.",
+            flush=True,
+        )
     uvicorn.run(
         "broker.core.app:create_app",
         factory=True,
@@ -79,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     openapi.add_argument("--check", action="store_true", help="fail if the file is stale")
     openapi.set_defaults(func=_openapi)
 
+    from auth.cli import register
+
+    register(commands)
     args = parser.parse_args(argv)
     logging.basicConfig(level=get_settings().log_level.upper())
     return int(args.func(args))

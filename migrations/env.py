@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+import auth.models  # noqa: F401  (registers the auth tables)
 import broker.entities.models  # noqa: F401  (registers the entity tables)
 from broker.core.db import Base
 

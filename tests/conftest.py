@@ -14,15 +14,20 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from auth.settings import AuthSettings
 from broker.core.app import create_app
 from broker.core.migrate import upgrade
 from broker.core.settings import BrokerSettings
+from tests.auth.helpers import get_token, make_client, register_tenant
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "RENKEI_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
 SKIP_POSTGRES = os.environ.get("RENKEI_TEST_SKIP_POSTGRES") == "1"
 STORES = ["sqlite"] if SKIP_POSTGRES else ["sqlite", "postgresql"]
+# Tenants registered for the whole run (with `default` and the shared tenant).
+TEST_TENANTS = ("yokohama", "kawasaki", "sagamihara")
+ADMIN_CLIENT = "test-admin"
 
 
 def _asyncpg_dsn(url: str) -> str:
@@ -71,23 +76,69 @@ def make_settings(database_url: str, **overrides: object) -> BrokerSettings:
     return BrokerSettings(database_url=database_url, **overrides)  # type: ignore[arg-type]
 
 
+def make_auth(**overrides: object) -> AuthSettings:
+    return AuthSettings(**overrides)  # type: ignore[arg-type]
+
+
 @pytest.fixture(scope="session")
 async def app(database_url: str) -> AsyncIterator[FastAPI]:
-    application = create_app(make_settings(database_url))
+    """The app on one store, auth on, with the test tenants and an admin client registered."""
+    application = create_app(make_settings(database_url), auth=make_auth())
     async with LifespanManager(application):
+        for name in TEST_TENANTS:
+            await register_tenant(application, name)
+        client_id, secret = await make_client(application, client_id=ADMIN_CLIENT)
+        application.state.test_admin = (client_id, secret)
         yield application
 
 
+@pytest.fixture(scope="session")
+async def admin_token(app: FastAPI) -> str:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://renkei.test") as http:
+        return await get_token(http, *app.state.test_admin)
+
+
 async def reset_store(application: FastAPI) -> None:
+    """Remove what a test made, keeping the session's tenants and clients."""
+    keep_tenants = ", ".join(f"'{t}'" for t in TEST_TENANTS)
     async with application.state.db.write_session() as session:
         await session.execute(text("DELETE FROM entities"))
-        await session.execute(text("DELETE FROM tenants WHERE id <> 'default'"))
+        await session.execute(text("DELETE FROM sharing_grants"))
+        await session.execute(text("DELETE FROM revoked_tokens"))
+        await session.execute(
+            text("DELETE FROM oauth_clients WHERE id NOT IN (:admin, :test_admin)").bindparams(
+                admin=application.state.auth_settings.admin_client_id, test_admin=ADMIN_CLIENT
+            )
+        )
+        await session.execute(
+            text(
+                "DELETE FROM tenants WHERE kind <> 'shared' AND id <> 'default' "
+                f"AND id NOT IN ({keep_tenants})"
+            )
+        )
+        await session.execute(text("UPDATE tenants SET active = true"))
         await session.commit()
-    application.state.tenants._known.clear()
+    application.state.tenants.invalidate()
+    application.state.directory.invalidate()
 
 
 @pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+async def client(app: FastAPI, admin_token: str) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client of the app holding an admin token (every scope, every tenant)."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport,
+        base_url="http://renkei.test",
+        headers={"Authorization": f"Bearer {admin_token}"},
+    ) as http:
+        yield http
+    await reset_store(app)
+
+
+@pytest.fixture
+async def anonymous(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client of the app without credentials."""
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://renkei.test") as http:
         yield http

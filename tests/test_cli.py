@@ -46,8 +46,10 @@ def test_openapi_check_fails_on_a_stale_document(tmp_path: Path) -> None:
     assert "out of date" in result.stderr
 
 
-def test_serve_answers_on_the_configured_port(tmp_path: Path) -> None:
+def test_first_start_prints_admin_credentials_that_get_a_token(tmp_path: Path) -> None:
+    import re
     import socket
+    import threading
     import time
 
     import httpx
@@ -65,17 +67,74 @@ def test_serve_answers_on_the_configured_port(tmp_path: Path) -> None:
         stderr=subprocess.STDOUT,
         text=True,
     )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(server.stdout or []), daemon=True)
+    reader.start()
+    base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                response = httpx.get(f"http://127.0.0.1:{port}/ready", timeout=1)
+                response = httpx.get(f"{base}/ready", timeout=1)
                 break
             except httpx.TransportError:
                 assert time.monotonic() < deadline, "server did not start"
                 time.sleep(0.2)
         assert response.json() == {"status": "ready"}
+        secret = re.search(r"client_secret: (\S+)", "".join(lines))
+        assert secret, "".join(lines)
+        token = httpx.post(
+            f"{base}/oauth2/token",
+            data={"grant_type": "client_credentials"},
+            auth=("prefecture-admin", secret.group(1)),
+        ).json()["access_token"]
+        created = httpx.post(
+            f"{base}/ngsi-ld/v1/entities",
+            json={"id": "urn:ngsi-ld:T:1", "type": "T"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert created.status_code == 201, created.text
     finally:
         server.terminate()
-        output, _ = server.communicate(timeout=15)
-    assert f"http://127.0.0.1:{port}/ngsi-ld/v1/entities" in output
+        server.wait(timeout=15)
+        reader.join(timeout=5)
+    output = "".join(lines)
+    assert f"{base}/ngsi-ld/v1/entities" in output
+    assert "/oauth2/token" in output
+
+
+def test_tenant_and_client_commands(tmp_path: Path) -> None:
+    import json
+
+    env = {"RENKEI_DATA_DIR": str(tmp_path)}
+    assert renkei("migrate", env=env).returncode == 0
+    added = renkei("tenant", "add", "yokohama", "--code", "141003", "--name-ja", "横浜市", env=env)
+    assert added.returncode == 0, added.stderr
+    assert json.loads(added.stdout)["code"] == "141003"
+    bad = renkei("tenant", "add", "x", "--code", "141004", env=env)
+    assert bad.returncode == 1 and "check digit" in bad.stdout
+    listed = json.loads(renkei("tenant", "list", env=env).stdout)
+    assert [t["id"] for t in listed] == ["default", "yokohama"]
+    client = renkei(
+        "client",
+        "add",
+        "--id",
+        "sensors",
+        "--name",
+        "Sensors",
+        "--scopes",
+        "ngsi-ld:read ngsi-ld:write",
+        "--tenants",
+        "yokohama",
+        env=env,
+    )
+    assert client.returncode == 0, client.stderr
+    first = json.loads(client.stdout)["secret"]
+    rotated = json.loads(renkei("client", "rotate", "sensors", env=env).stdout)["secret"]
+    assert rotated != first
+    revoked = json.loads(renkei("client", "revoke", "sensors", env=env).stdout)
+    assert revoked["active"] is False
+    clients = json.loads(renkei("client", "list", env=env).stdout)
+    assert [c["id"] for c in clients] == ["sensors"]
+    missing = renkei("client", "rotate", "nobody", env=env)
+    assert missing.returncode == 1 and "not found" in missing.stdout

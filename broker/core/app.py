@@ -1,10 +1,13 @@
 """The application factory."""
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 
+from auth.settings import AuthSettings, get_auth_settings
+from auth.setup import auth_components
+from auth.setup import include_routers as include_auth_routers
 from broker.core import health
 from broker.core.db import Database
 from broker.core.errors import install_error_handlers
@@ -20,31 +23,45 @@ from broker.types.router import router as types_router
 
 API_DESCRIPTION = """Renkei (連携) is a data-linkage base (データ連携基盤) shared by a prefecture
 and its municipalities. It speaks NGSI-LD (ETSI GS CIM 009 V1.8/1.9) under `/ngsi-ld/v1`;
-tenants are selected with the `NGSILD-Tenant` header."""
+tenants are selected with the `NGSILD-Tenant` header. Every API call needs an OAuth2 access
+token (client credentials at `/oauth2/token`) whose scopes and tenants allow it."""
 
 
-def create_app(settings: BrokerSettings | None = None) -> FastAPI:
+def create_app(
+    settings: BrokerSettings | None = None, *, auth: AuthSettings | None = None
+) -> FastAPI:
     settings = settings or get_settings()
+    auth = auth or get_auth_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         url = settings.effective_database_url
         ensure_sqlite_directory(url)
-        db = Database(url, pool_size=settings.db_pool_size)
-        contexts = ContextResolver(
-            fetch_timeout=settings.context_fetch_timeout,
-            max_bytes=settings.context_max_bytes,
-            ttl=settings.context_cache_ttl,
-            cache_size=settings.context_cache_size,
-        )
-        app.state.db = db
-        app.state.tenants = TenantRegistry(db)
-        app.state.contexts = contexts
-        try:
+        async with AsyncExitStack() as stack:
+            db = Database(url, pool_size=settings.db_pool_size)
+            stack.push_async_callback(db.dispose)
+            tenants = TenantRegistry(db, ttl=auth.auth_cache_ttl)
+            db.on_changed("tenants", tenants.invalidate)
+            contexts = ContextResolver(
+                fetch_timeout=settings.context_fetch_timeout,
+                max_bytes=settings.context_max_bytes,
+                ttl=settings.context_cache_ttl,
+                cache_size=settings.context_cache_size,
+            )
+            stack.push_async_callback(contexts.aclose)
+            app.state.db = db
+            app.state.tenants = tenants
+            app.state.contexts = contexts
+            await stack.enter_async_context(
+                auth_components(
+                    app,
+                    db=db,
+                    tenants=tenants,
+                    settings=auth,
+                    issuer=auth.issuer_for(settings.host, settings.port),
+                )
+            )
             yield
-        finally:
-            await contexts.aclose()
-            await db.dispose()
 
     app = FastAPI(
         title="Renkei",
@@ -53,9 +70,11 @@ def create_app(settings: BrokerSettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.auth_settings = auth
     install_error_handlers(app)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health.router)
+    include_auth_routers(app)
     app.include_router(query_router, prefix="/ngsi-ld/v1")
     app.include_router(entities_router, prefix="/ngsi-ld/v1")
     app.include_router(batch_router, prefix="/ngsi-ld/v1")

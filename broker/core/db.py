@@ -1,6 +1,7 @@
 """Database engine, session factories and the per-request session dependency."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -79,8 +80,24 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+CommitHook = Callable[[AsyncSession], Awaitable[None]]
+# session.info key under which the request that opened a unit of work is kept for commit hooks.
+REQUEST_INFO = "renkei.request"
+_CHANGED_INFO = "renkei.changed"
+
+
+def changed(session: AsyncSession, table: str) -> None:
+    """Note that this unit of work wrote `table`: its in-process copies reload after commit."""
+    session.info.setdefault(_CHANGED_INFO, set()).add(table)
+
+
 class Database:
-    """The engine and its two session factories: read sessions and write sessions."""
+    """The engine, its two session factories (read and write), and the unit of work.
+
+    Commit hooks run inside every write transaction just before it commits, in the order they
+    were added: whatever must be stored together with a change (notifications to send, the
+    audit record) is written there, so it commits or rolls back with the change.
+    """
 
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = url
@@ -98,6 +115,30 @@ class Database:
         write_engine = self.engine.execution_options(renkei_write=True)
         self.read_session = async_sessionmaker(self.engine, expire_on_commit=False)
         self.write_session = async_sessionmaker(write_engine, expire_on_commit=False)
+        self.commit_hooks: list[CommitHook] = []
+        self._on_changed: dict[str, list[Callable[[], None]]] = {}
+
+    @asynccontextmanager
+    async def transaction(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:
+        """One unit of work: the commit hooks run, then it commits; any error rolls it back."""
+        factory = self.write_session if write else self.read_session
+        async with factory() as session:
+            try:
+                yield session
+                if write:
+                    for hook in self.commit_hooks:
+                        await hook(session)
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+            for table in session.info.pop(_CHANGED_INFO, ()):
+                for callback in self._on_changed.get(table, ()):
+                    callback()
+
+    def on_changed(self, table: str, callback: Callable[[], None]) -> None:
+        """Call `callback` after any unit of work that changed `table` has committed."""
+        self._on_changed.setdefault(table, []).append(callback)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -114,16 +155,11 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session per request, committed after the handler returns, rolled back on error."""
+    """One unit of work per request, committed after the handler returns, rolled back on error."""
     db: Database = request.app.state.db
-    factory = db.read_session if request.method in READ_METHODS else db.write_session
-    async with factory() as session:
-        try:
-            yield session
-        except BaseException:
-            await session.rollback()
-            raise
-        await session.commit()
+    async with db.transaction(write=request.method not in READ_METHODS) as session:
+        session.info[REQUEST_INFO] = request
+        yield session
 
 
 # scope="function": the commit happens before the response is sent, so a failed commit is a 500.

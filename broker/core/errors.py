@@ -10,6 +10,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 ETSI_ERRORS = "https://uri.etsi.org/ngsi-ld/errors/"
+# Problems the standard does not name (authentication, authorization) use this namespace.
+RENKEI_ERRORS = "urn:renkei:errors:"
 PROBLEM_JSON = "application/problem+json"
 
 log = logging.getLogger("renkei.errors")
@@ -21,6 +23,7 @@ class NgsiLdError(Exception):
     status: ClassVar[int] = 400
     problem: ClassVar[str] = "BadRequestData"
     title: ClassVar[str] = "Bad request data"
+    namespace: ClassVar[str] = ETSI_ERRORS
 
     def __init__(self, detail: str, **extra: Any) -> None:
         super().__init__(detail)
@@ -29,7 +32,11 @@ class NgsiLdError(Exception):
 
     @property
     def type_uri(self) -> str:
-        return ETSI_ERRORS + self.problem
+        return self.namespace + self.problem
+
+    def headers(self) -> dict[str, str] | None:
+        """Extra response headers this error needs (e.g. WWW-Authenticate)."""
+        return None
 
     def to_problem(self) -> dict[str, Any]:
         return {
@@ -97,6 +104,35 @@ class LdContextNotAvailable(NgsiLdError):
     title = "JSON-LD context not available"
 
 
+class Unauthorized(NgsiLdError):
+    """No valid credentials (RFC 6750: missing, malformed, expired or revoked token)."""
+
+    status = 401
+    problem = "Unauthorized"
+    title = "Authentication required"
+    namespace = RENKEI_ERRORS
+
+    def __init__(self, detail: str, *, error: str | None = None) -> None:
+        super().__init__(detail)
+        self.error = error
+
+    def headers(self) -> dict[str, str]:
+        challenge = 'Bearer realm="renkei"'
+        if self.error:
+            escaped = self.detail.replace('"', "'")
+            challenge += f', error="{self.error}", error_description="{escaped}"'
+        return {"WWW-Authenticate": challenge}
+
+
+class Forbidden(NgsiLdError):
+    """Valid credentials that do not allow this request (scope, tenant or entity type)."""
+
+    status = 403
+    problem = "Forbidden"
+    title = "Forbidden"
+    namespace = RENKEI_ERRORS
+
+
 class InternalError(NgsiLdError):
     status = 500
     problem = "InternalError"
@@ -118,7 +154,7 @@ def _request_id(request: Request) -> str | None:
 
 async def _ngsi_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, NgsiLdError)
-    return problem_response(exc)
+    return problem_response(exc, exc.headers())
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:

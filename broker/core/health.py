@@ -4,8 +4,9 @@ from fastapi import APIRouter, Request
 from sqlalchemy import text
 
 from broker.core.errors import InternalError
+from broker.core.routing import RenkeiRoute
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=RenkeiRoute)
 
 
 @router.get("/health", operation_id="health")

@@ -1,80 +1,77 @@
-"""Tenancy: which tenant a request acts in, and whether that tenant may be used.
+"""Tenancy: tenant names, and which tenants exist.
 
-The policy lives here and nowhere else. For now (NGSI-LD behaviour) a request that creates
-entities creates an unknown tenant; any other request naming an unknown tenant is 404
-NonexistentTenant.
+A tenant is a row of `tenants`; every other table carries `tenant_id`. Which tenant a request
+acts in, and whether it may, is decided in one place: `auth.dependencies.require`. With auth
+disabled (local experiments only) a request that creates entities creates an unknown tenant,
+as NGSI-LD brokers do; otherwise tenants are registered through the admin API or CLI.
 """
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated
 
-from fastapi import Depends, Request
 from sqlalchemy import select
 
 from broker.core.db import Database, upsert_insert
-from broker.core.errors import BadRequestData, NonexistentTenant
+from broker.core.errors import BadRequestData
 from broker.core.models import Tenant
+from broker.core.snapshot import Snapshot
 
 DEFAULT_TENANT = "default"
 TENANT_HEADER = "NGSILD-Tenant"
+FIWARE_SERVICE_HEADER = "Fiware-Service"
 _TENANT_NAME = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
+# An unknown name forces a reload at most this often (a tenant registered on another replica).
+_MISS_RELOAD_SECONDS = 1.0
 
 
-def tenant_name(header: str | None) -> str:
+def tenant_name(header: str | None, what: str = TENANT_HEADER) -> str:
     if header is None or header == "":
         return DEFAULT_TENANT
     if not _TENANT_NAME.match(header):
-        raise BadRequestData(
-            f"{TENANT_HEADER} must be 1-64 characters of letters, digits, '_' or '-'"
-        )
+        raise BadRequestData(f"{what} must be 1-64 characters of letters, digits, '_' or '-'")
     return header
 
 
-class TenantRegistry:
-    """Known tenants, checked against the store and remembered once seen committed."""
+@dataclass(frozen=True, slots=True)
+class TenantState:
+    name: str
+    kind: str
+    active: bool
 
-    def __init__(self, db: Database) -> None:
+
+class TenantRegistry:
+    """The tenants that exist, from an in-process snapshot of the `tenants` table."""
+
+    def __init__(self, db: Database, *, ttl: float = 5.0) -> None:
         self.db = db
-        self._known: set[str] = set()
+        self._snapshot = Snapshot(self._load, ttl)
+
+    async def _load(self) -> dict[str, TenantState]:
+        async with self.db.read_session() as session:
+            rows = await session.execute(select(Tenant.id, Tenant.kind, Tenant.active))
+            return {name: TenantState(name, kind, active) for name, kind, active in rows}
+
+    async def get(self, name: str) -> TenantState | None:
+        tenants = await self._snapshot.get()
+        if name not in tenants:
+            tenants = await self._snapshot.get(max_age=_MISS_RELOAD_SECONDS)
+        return tenants.get(name)
 
     async def exists(self, name: str) -> bool:
-        if name in self._known:
-            return True
-        async with self.db.read_session() as session:
-            found = await session.scalar(select(Tenant.id).where(Tenant.id == name))
-        if found:
-            self._known.add(name)
-        return bool(found)
+        return await self.get(name) is not None
 
     async def ensure(self, name: str) -> None:
         """Create the tenant in its own committed transaction, so rollbacks never undo it."""
-        if name in self._known:
+        if await self.exists(name):
             return
-        async with self.db.write_session() as session:
+        async with self.db.transaction() as session:
             await session.execute(
                 upsert_insert(session, Tenant.__table__)
-                .values(id=name, created_at=datetime.now(UTC))
+                .values(id=name, created_at=datetime.now(UTC), kind="municipality", active=True)
                 .on_conflict_do_nothing()
             )
-            await session.commit()
-        self._known.add(name)
+        self.invalidate()
 
-
-async def _existing_tenant(request: Request) -> str:
-    """The tenant a request acts in (NGSILD-Tenant header, else the default); it must exist."""
-    name = tenant_name(request.headers.get(TENANT_HEADER))
-    if not await request.app.state.tenants.exists(name):
-        raise NonexistentTenant(f"tenant {name!r} does not exist")
-    return name
-
-
-async def _creatable_tenant(request: Request) -> str:
-    """As _existing_tenant, but a creating request creates an unknown tenant."""
-    name = tenant_name(request.headers.get(TENANT_HEADER))
-    await request.app.state.tenants.ensure(name)
-    return name
-
-
-TenantDep = Annotated[str, Depends(_existing_tenant)]
-CreatingTenantDep = Annotated[str, Depends(_creatable_tenant)]
+    def invalidate(self) -> None:
+        self._snapshot.invalidate()

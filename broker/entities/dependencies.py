@@ -4,10 +4,18 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
+from auth import scopes
+from auth.dependencies import require
+from auth.principals import Access
 from broker.core.errors import BadRequestData
 from broker.entities.attributes import check_attribute_name
 from broker.entities.render import CONCISE, ENTITY_MEMBERS, KEY_VALUES, NORMALIZED, Representation
 from broker.jsonld.dependencies import LdContextDep
+
+EntitiesRead = Annotated[Access, Depends(require(scopes.READ))]
+EntitiesWrite = Annotated[Access, Depends(require(scopes.WRITE))]
+# Creating entities creates an unknown tenant when auth is disabled (NGSI-LD behaviour).
+EntitiesCreate = Annotated[Access, Depends(require(scopes.WRITE, creates_tenant=True))]
 
 _FORMAT_OPTIONS = {
     "keyValues": KEY_VALUES,

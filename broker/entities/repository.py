@@ -5,10 +5,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, type_coerce, update
+from sqlalchemy import and_, delete, func, insert, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from auth.principals import Access
 from broker.core.db import JSONDocument, upsert_insert
 from broker.entities.models import Entity, EntityType
 
@@ -65,16 +66,24 @@ def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
 
 
 class EntityRepository:
-    def __init__(self, session: AsyncSession, tenant: str) -> None:
+    """Entity rows of one tenant, and of them only those of the types the access may see."""
+
+    def __init__(self, session: AsyncSession, access: Access) -> None:
         self.session = session
-        self.tenant = tenant
+        self.tenant = access.tenant
+        self.types = access.types
 
     @property
     def dialect(self) -> str:
         return self.session.get_bind().dialect.name
 
     def _in_tenant(self) -> ColumnElement[bool]:
-        return Entity.tenant_id == self.tenant
+        if self.types is None:
+            return Entity.tenant_id == self.tenant
+        visible = select(EntityType.entity_id).where(
+            EntityType.tenant_id == self.tenant, EntityType.type.in_(sorted(self.types))
+        )
+        return and_(Entity.tenant_id == self.tenant, Entity.id.in_(visible))
 
     async def get(self, entity_id: str, *, for_update: bool = False) -> EntityRecord | None:
         statement = select(*_COLUMNS).where(self._in_tenant(), Entity.id == entity_id)
@@ -147,16 +156,15 @@ class EntityRepository:
         for record in records:
             record.stored_types = list(record.types)
 
-    async def delete(self, entity_id: str) -> bool:
-        return bool(await self.delete_many([entity_id]))
-
-    async def delete_many(self, entity_ids: Sequence[str]) -> set[str]:
-        deleted: set[str] = set()
+    async def delete_many(self, entity_ids: Sequence[str]) -> dict[str, EntityRecord]:
+        """Delete entities; returns the deleted ones as they were."""
+        deleted: dict[str, EntityRecord] = {}
         for chunk in _chunks(list(dict.fromkeys(entity_ids))):
             result = await self.session.execute(
-                delete(Entity).where(self._in_tenant(), Entity.id.in_(chunk)).returning(Entity.id)
+                delete(Entity).where(self._in_tenant(), Entity.id.in_(chunk)).returning(*_COLUMNS)
             )
-            deleted.update(result.scalars())
+            for row in result:
+                deleted[row[0]] = _record(row)
         return deleted
 
     # -- queries ---------------------------------------------------------------------------

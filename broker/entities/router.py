@@ -7,15 +7,21 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from broker.core.db import SessionDep
-from broker.core.tenancy import CreatingTenantDep, TenantDep
+from broker.core.routing import RenkeiRoute
 from broker.entities import service
-from broker.entities.dependencies import RepresentationDep, check_options
+from broker.entities.dependencies import (
+    EntitiesCreate,
+    EntitiesRead,
+    EntitiesWrite,
+    RepresentationDep,
+    check_options,
+)
 from broker.entities.documents import UpdateResult
 from broker.entities.render import render_entity, render_feature
 from broker.jsonld.dependencies import GeoAccept, LdAccept, LdBody
 from broker.jsonld.negotiation import GEO_JSON, JSON, LD_JSON
 
-router = APIRouter(prefix="/entities", tags=["entities"])
+router = APIRouter(prefix="/entities", tags=["entities"], route_class=RenkeiRoute)
 
 _BODY_SCHEMA = {"type": "object", "additionalProperties": True}
 _LD_BODY: dict[str, Any] = {
@@ -52,10 +58,10 @@ def _update_result(result: UpdateResult) -> Response:
         409: {"description": "AlreadyExists"},
     },
 )
-async def create_entity(session: SessionDep, tenant: CreatingTenantDep, body: LdBody) -> Response:
+async def create_entity(session: SessionDep, access: EntitiesCreate, body: LdBody) -> Response:
     """6.4.3.1 Create Entity."""
     entity_id = await service.create_entity(
-        session, tenant, payload=body.data, context=body.context
+        session, access, payload=body.data, context=body.context
     )
     return Response(status_code=201, headers={"Location": f"/ngsi-ld/v1/entities/{entity_id}"})
 
@@ -69,7 +75,7 @@ async def create_entity(session: SessionDep, tenant: CreatingTenantDep, body: Ld
 )
 async def append_attributes(
     session: SessionDep,
-    tenant: TenantDep,
+    access: EntitiesWrite,
     body: LdBody,
     entity_id: str,
     options: Annotated[str | None, Query(description="noOverwrite")] = None,
@@ -78,7 +84,7 @@ async def append_attributes(
     overwrite = "noOverwrite" not in check_options(options, {"noOverwrite"})
     result = await service.append_attributes(
         session,
-        tenant,
+        access,
         entity_id=entity_id,
         payload=body.data,
         context=body.context,
@@ -95,11 +101,11 @@ async def append_attributes(
     responses={207: {"description": "Some attributes were not updated"}, **_ERRORS},
 )
 async def update_attributes(
-    session: SessionDep, tenant: TenantDep, body: LdBody, entity_id: str
+    session: SessionDep, access: EntitiesWrite, body: LdBody, entity_id: str
 ) -> Response:
     """6.6.3.2 Update Entity Attributes."""
     result = await service.update_attributes(
-        session, tenant, entity_id=entity_id, payload=body.data, context=body.context
+        session, access, entity_id=entity_id, payload=body.data, context=body.context
     )
     return _update_result(result)
 
@@ -112,12 +118,12 @@ async def update_attributes(
     responses=_ERRORS,
 )
 async def partial_attribute_update(
-    session: SessionDep, tenant: TenantDep, body: LdBody, entity_id: str, attr_id: str
+    session: SessionDep, access: EntitiesWrite, body: LdBody, entity_id: str, attr_id: str
 ) -> Response:
     """6.7.3.1 Partial Attribute Update."""
     await service.update_attribute(
         session,
-        tenant,
+        access,
         entity_id=entity_id,
         attribute=attr_id,
         payload=body.data,
@@ -135,12 +141,12 @@ async def partial_attribute_update(
     responses=_ERRORS,
 )
 async def replace_attribute(
-    session: SessionDep, tenant: TenantDep, body: LdBody, entity_id: str, attr_id: str
+    session: SessionDep, access: EntitiesWrite, body: LdBody, entity_id: str, attr_id: str
 ) -> Response:
     """6.7.3.3 Replace Attribute."""
     await service.update_attribute(
         session,
-        tenant,
+        access,
         entity_id=entity_id,
         attribute=attr_id,
         payload=body.data,
@@ -158,7 +164,7 @@ async def replace_attribute(
 )
 async def delete_attribute(
     session: SessionDep,
-    tenant: TenantDep,
+    access: EntitiesWrite,
     output: LdAccept,
     entity_id: str,
     attr_id: str,
@@ -168,7 +174,7 @@ async def delete_attribute(
     """6.7.3.2 Delete Attribute."""
     await service.delete_attribute(
         session,
-        tenant,
+        access,
         entity_id=entity_id,
         attribute=attr_id,
         context=output.context,
@@ -185,7 +191,7 @@ async def delete_attribute(
 )
 async def retrieve_entity(
     session: SessionDep,
-    tenant: TenantDep,
+    access: EntitiesRead,
     output: GeoAccept,
     representation: RepresentationDep,
     entity_id: str,
@@ -193,7 +199,7 @@ async def retrieve_entity(
     """6.5.3.1 Retrieve Entity."""
     record = await service.retrieve_entity(
         session,
-        tenant,
+        access,
         entity_id=entity_id,
         representation=representation,
     )
@@ -210,11 +216,11 @@ async def retrieve_entity(
     responses=_ERRORS,
 )
 async def replace_entity(
-    session: SessionDep, tenant: TenantDep, body: LdBody, entity_id: str
+    session: SessionDep, access: EntitiesWrite, body: LdBody, entity_id: str
 ) -> Response:
     """6.5.3.3 Replace Entity."""
     await service.replace_entity(
-        session, tenant, entity_id=entity_id, payload=body.data, context=body.context
+        session, access, entity_id=entity_id, payload=body.data, context=body.context
     )
     return Response(status_code=204)
 
@@ -227,17 +233,17 @@ async def replace_entity(
     responses=_ERRORS,
 )
 async def merge_entity(
-    session: SessionDep, tenant: TenantDep, body: LdBody, entity_id: str
+    session: SessionDep, access: EntitiesWrite, body: LdBody, entity_id: str
 ) -> Response:
     """6.5.3.4 Merge Entity."""
     await service.merge_entity(
-        session, tenant, entity_id=entity_id, payload=body.data, context=body.context
+        session, access, entity_id=entity_id, payload=body.data, context=body.context
     )
     return Response(status_code=204)
 
 
 @router.delete("/{entity_id:path}", status_code=204, operation_id="deleteEntity", responses=_ERRORS)
-async def delete_entity(session: SessionDep, tenant: TenantDep, entity_id: str) -> Response:
+async def delete_entity(session: SessionDep, access: EntitiesWrite, entity_id: str) -> Response:
     """6.5.3.2 Delete Entity."""
-    await service.delete_entity(session, tenant, entity_id=entity_id)
+    await service.delete_entity(session, access, entity_id=entity_id)
     return Response(status_code=204)

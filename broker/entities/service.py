@@ -1,14 +1,16 @@
 """Entity services (clauses 5.6 and 5.7.1): load, apply a change (broker.entities.changes), save.
 
-Services never commit; the request's session does, after the handler returns.
+Services never commit; the request's unit of work does, after the handler returns. Every change
+is recorded (broker.entities.events) for the commit hooks: subscriptions, the audit log.
 """
 
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auth.principals import Access
 from broker.core.errors import AlreadyExists, ResourceNotFound
-from broker.entities import changes
+from broker.entities import changes, events
 from broker.entities.attributes import check_uri
 from broker.entities.changes import Clock
 from broker.entities.documents import UpdateResult
@@ -25,66 +27,88 @@ async def _existing(repo: EntityRepository, entity_id: str) -> EntityRecord:
     return record
 
 
+async def _save(
+    session: AsyncSession,
+    access: Access,
+    repo: EntityRepository,
+    before: EntityRecord,
+    after: EntityRecord,
+) -> None:
+    access.check_writable_types(after.types)
+    await repo.save(after)
+    events.record(session, access.tenant, before, after)
+
+
 def _no_attribute(entity_id: str, attribute: str, dataset_id: Any) -> ResourceNotFound:
     which = f" with datasetId {dataset_id}" if dataset_id else ""
     return ResourceNotFound(f"entity {entity_id} has no attribute {attribute}{which}")
 
 
 async def create_entity(
-    session: AsyncSession, tenant: str, *, payload: Any, context: Context
+    session: AsyncSession, access: Access, *, payload: Any, context: Context
 ) -> str:
     """5.6.1 Create Entity; returns the new entity's id."""
     record = changes.new_entity(payload, context, Clock.now())
-    if not await EntityRepository(session, tenant).insert(record):
+    access.check_writable_types(record.types)
+    if not await EntityRepository(session, access).insert(record):
         raise AlreadyExists(f"entity {record.id} already exists")
+    events.record(session, access.tenant, None, record)
     return record.id
 
 
 async def retrieve_entity(
     session: AsyncSession,
-    tenant: str,
+    access: Access,
     *,
     entity_id: str,
     representation: Representation,
 ) -> EntityRecord:
     """5.7.1 Retrieve Entity; 404 if the selection (attrs, pick, omit) leaves nothing."""
     check_uri(entity_id, "entity id")
-    record = await EntityRepository(session, tenant).get(entity_id)
+    record = await EntityRepository(session, access).get(entity_id)
     if record is None:
         raise ResourceNotFound(f"entity {entity_id} not found")
     if not selects_anything(record, representation):
         raise ResourceNotFound(f"entity {entity_id} has none of the requested attributes")
+    events.read(session, [record])
     return record
 
 
 async def replace_entity(
-    session: AsyncSession, tenant: str, *, entity_id: str, payload: Any, context: Context
+    session: AsyncSession, access: Access, *, entity_id: str, payload: Any, context: Context
 ) -> None:
     """5.6.18 Replace Entity."""
-    repo = EntityRepository(session, tenant)
+    repo = EntityRepository(session, access)
     record = await _existing(repo, entity_id)
-    await repo.save(changes.replaced(record, payload, context, Clock.now()))
+    await _save(
+        session, access, repo, record, changes.replaced(record, payload, context, Clock.now())
+    )
 
 
 async def merge_entity(
-    session: AsyncSession, tenant: str, *, entity_id: str, payload: Any, context: Context
+    session: AsyncSession, access: Access, *, entity_id: str, payload: Any, context: Context
 ) -> None:
     """5.6.17 Merge Entity."""
-    repo = EntityRepository(session, tenant)
+    repo = EntityRepository(session, access)
     record = await _existing(repo, entity_id)
-    await repo.save(changes.merged(record, payload, context, Clock.now()))
+    await _save(
+        session, access, repo, record, changes.merged(record, payload, context, Clock.now())
+    )
 
 
-async def delete_entity(session: AsyncSession, tenant: str, *, entity_id: str) -> None:
+async def delete_entity(session: AsyncSession, access: Access, *, entity_id: str) -> None:
     """5.6.6 Delete Entity."""
     check_uri(entity_id, "entity id")
-    if not await EntityRepository(session, tenant).delete(entity_id):
+    deleted = await EntityRepository(session, access).delete_many([entity_id])
+    if entity_id not in deleted:
         raise ResourceNotFound(f"entity {entity_id} not found")
+    access.check_writable_types(deleted[entity_id].types)  # else the unit of work rolls back
+    events.record(session, access.tenant, deleted[entity_id], None)
 
 
 async def append_attributes(
     session: AsyncSession,
-    tenant: str,
+    access: Access,
     *,
     entity_id: str,
     payload: Any,
@@ -92,28 +116,28 @@ async def append_attributes(
     overwrite: bool,
 ) -> UpdateResult:
     """5.6.3 Append Entity Attributes."""
-    repo = EntityRepository(session, tenant)
+    repo = EntityRepository(session, access)
     record = await _existing(repo, entity_id)
     new, result = changes.appended(record, payload, context, Clock.now(), overwrite=overwrite)
-    await repo.save(new)
+    await _save(session, access, repo, record, new)
     return result
 
 
 async def update_attributes(
-    session: AsyncSession, tenant: str, *, entity_id: str, payload: Any, context: Context
+    session: AsyncSession, access: Access, *, entity_id: str, payload: Any, context: Context
 ) -> UpdateResult:
     """5.6.2 Update Entity Attributes."""
-    repo = EntityRepository(session, tenant)
+    repo = EntityRepository(session, access)
     record = await _existing(repo, entity_id)
     new, result = changes.updated(record, payload, context, Clock.now())
     if result.updated:
-        await repo.save(new)
+        await _save(session, access, repo, record, new)
     return result
 
 
 async def update_attribute(
     session: AsyncSession,
-    tenant: str,
+    access: Access,
     *,
     entity_id: str,
     attribute: str,
@@ -122,7 +146,7 @@ async def update_attribute(
     replace: bool,
 ) -> None:
     """5.6.4 Partial Attribute Update, or 5.6.19 Replace Attribute (replace=True)."""
-    repo = EntityRepository(session, tenant)
+    repo = EntityRepository(session, access)
     record = await _existing(repo, entity_id)
     new = changes.attribute_changed(
         record, attribute, payload, context, Clock.now(), replace_whole=replace
@@ -130,12 +154,12 @@ async def update_attribute(
     if new is None:
         dataset_id = payload.get("datasetId") if isinstance(payload, dict) else None
         raise _no_attribute(entity_id, attribute, dataset_id)
-    await repo.save(new)
+    await _save(session, access, repo, record, new)
 
 
 async def delete_attribute(
     session: AsyncSession,
-    tenant: str,
+    access: Access,
     *,
     entity_id: str,
     attribute: str,
@@ -144,11 +168,11 @@ async def delete_attribute(
     delete_all: bool,
 ) -> None:
     """5.6.5 Delete Entity Attribute."""
-    repo = EntityRepository(session, tenant)
+    repo = EntityRepository(session, access)
     record = await _existing(repo, entity_id)
     new = changes.attribute_deleted(
         record, attribute, context, Clock.now(), dataset_id=dataset_id, delete_all=delete_all
     )
     if new is None:
         raise _no_attribute(entity_id, attribute, dataset_id)
-    await repo.save(new)
+    await _save(session, access, repo, record, new)

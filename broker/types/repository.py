@@ -6,7 +6,14 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auth.principals import Access
 from broker.entities.models import EntityType
+
+# Entities the access may see, for the textual statements below (bound `tenant`, `types`).
+_VISIBLE = (
+    " AND e.id IN (SELECT v.entity_id FROM entity_types AS v "
+    "WHERE v.tenant_id = :tenant AND v.type IN :types)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,9 +25,22 @@ class AttributeUse:
 
 
 class TypeRepository:
-    def __init__(self, session: AsyncSession, tenant: str) -> None:
+    """Discovery over the entities of one tenant that the access may see."""
+
+    def __init__(self, session: AsyncSession, access: Access) -> None:
         self.session = session
-        self.tenant = tenant
+        self.tenant = access.tenant
+        self.types = access.types
+
+    def _text(self, sql: str, params: dict[str, str]) -> sa.TextClause:
+        """A textual statement with the visibility filter (`{visible}`) bound."""
+        if self.types is None:
+            return sa.text(sql.format(visible="")).bindparams(**params)
+        return (
+            sa.text(sql.format(visible=_VISIBLE))
+            .bindparams(sa.bindparam("types", expanding=True))
+            .bindparams(**params, types=sorted(self.types))
+        )
 
     async def type_counts(self, type_iri: str | None = None) -> dict[str, int]:
         statement = (
@@ -31,6 +51,11 @@ class TypeRepository:
         )
         if type_iri is not None:
             statement = statement.where(EntityType.type == type_iri)
+        if self.types is not None:
+            visible = select(EntityType.entity_id).where(
+                EntityType.tenant_id == self.tenant, EntityType.type.in_(sorted(self.types))
+            )
+            statement = statement.where(EntityType.entity_id.in_(visible))
         return {row[0]: int(row[1]) for row in await self.session.execute(statement)}
 
     async def attribute_uses(
@@ -59,9 +84,9 @@ class TypeRepository:
             f"SELECT et.type, a.key, {attribute_type}, count(DISTINCT e.id) "
             "FROM entities AS e JOIN entity_types AS et "
             f"ON et.tenant_id = e.tenant_id AND et.entity_id = e.id {sources} "
-            f"WHERE e.tenant_id = :tenant{filters} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+            f"WHERE e.tenant_id = :tenant{filters}{{visible}} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
         )
-        rows = await self.session.execute(sa.text(sql).bindparams(**params))
+        rows = await self.session.execute(self._text(sql, params))
         return [AttributeUse(r[0], r[1], r[2], int(r[3])) for r in rows]
 
     async def attribute_counts(self, attribute: str | None = None) -> dict[str, int]:
@@ -74,6 +99,9 @@ class TypeRepository:
         if attribute is not None:
             where += " AND a.key = :attribute"
             params["attribute"] = attribute
-        sql = f"SELECT a.key, count(*) FROM entities AS e {source} WHERE {where} GROUP BY a.key"
-        rows = await self.session.execute(sa.text(sql).bindparams(**params))
+        sql = (
+            f"SELECT a.key, count(*) FROM entities AS e {source} WHERE {where}{{visible}} "
+            "GROUP BY a.key"
+        )
+        rows = await self.session.execute(self._text(sql, params))
         return {r[0]: int(r[1]) for r in rows}

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auth.principals import Access
 from broker.core.errors import ResourceNotFound
 from broker.entities.attributes import check_attribute_name, check_name
 from broker.jsonld.context import Context
@@ -17,10 +18,10 @@ def _list_id(kind: str) -> str:
 
 
 async def entity_types(
-    session: AsyncSession, tenant: str, *, context: Context, details: bool
+    session: AsyncSession, access: Access, *, context: Context, details: bool
 ) -> Any:
     """5.7.5 Retrieve Available Entity Types, 5.7.6 Details of Available Entity Types."""
-    repo = TypeRepository(session, tenant)
+    repo = TypeRepository(session, access)
     counts = await repo.type_counts()
     if not details:
         return {
@@ -43,11 +44,11 @@ async def entity_types(
 
 
 async def entity_type_info(
-    session: AsyncSession, tenant: str, *, type_name: str, context: Context
+    session: AsyncSession, access: Access, *, type_name: str, context: Context
 ) -> dict[str, Any]:
     """5.7.7 Retrieve Available Entity Type Information."""
     type_iri = context.expand(check_name(type_name, "type"))
-    repo = TypeRepository(session, tenant)
+    repo = TypeRepository(session, access)
     counts = await repo.type_counts(type_iri)
     if not counts:
         raise ResourceNotFound(f"no entity of type {type_name}")
@@ -82,9 +83,11 @@ def _attribute(attribute: str, uses: list[Any], count: int, context: Context) ->
     }
 
 
-async def attributes(session: AsyncSession, tenant: str, *, context: Context, details: bool) -> Any:
+async def attributes(
+    session: AsyncSession, access: Access, *, context: Context, details: bool
+) -> Any:
     """5.7.8 Retrieve Available Attributes, 5.7.9 Details of Available Attributes."""
-    repo = TypeRepository(session, tenant)
+    repo = TypeRepository(session, access)
     by_attribute: dict[str, list[Any]] = defaultdict(list)
     for use in await repo.attribute_uses():
         by_attribute[use.attribute].append(use)
@@ -99,11 +102,11 @@ async def attributes(session: AsyncSession, tenant: str, *, context: Context, de
 
 
 async def attribute_info(
-    session: AsyncSession, tenant: str, *, attribute: str, context: Context
+    session: AsyncSession, access: Access, *, attribute: str, context: Context
 ) -> dict[str, Any]:
     """5.7.10 Retrieve Available Attribute Information."""
     iri = context.expand(check_attribute_name(attribute))
-    repo = TypeRepository(session, tenant)
+    repo = TypeRepository(session, access)
     uses = await repo.attribute_uses(attribute=iri)
     if not uses:
         raise ResourceNotFound(f"no entity has attribute {attribute}")

@@ -7,15 +7,15 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from broker.core.db import SessionDep
-from broker.core.tenancy import CreatingTenantDep, TenantDep
+from broker.core.routing import RenkeiRoute
 from broker.entities.batch import service
 from broker.entities.batch.service import BatchResult, check_batch
-from broker.entities.dependencies import check_options
+from broker.entities.dependencies import EntitiesCreate, EntitiesWrite, check_options
 from broker.jsonld.context import Context
 from broker.jsonld.dependencies import LdBody, LdInput, resolver
 from broker.jsonld.negotiation import JSON, LD_JSON, media_type
 
-router = APIRouter(prefix="/entityOperations", tags=["batch"])
+router = APIRouter(prefix="/entityOperations", tags=["batch"], route_class=RenkeiRoute)
 
 _ARRAY = {"type": "array", "items": {"type": "object", "additionalProperties": True}}
 _BODY: dict[str, Any] = {
@@ -62,11 +62,11 @@ def _response(result: BatchResult, *, created_status: bool = False) -> Response:
     status_code=201,
 )
 async def batch_create(
-    request: Request, session: SessionDep, tenant: CreatingTenantDep, body: LdBody
+    request: Request, session: SessionDep, access: EntitiesCreate, body: LdBody
 ) -> Response:
     """6.14.3.1 Batch Entity Creation."""
     items, contexts = await _items(request, body)
-    result = await service.create(session, tenant, items=items, contexts=contexts)
+    result = await service.create(session, access, items=items, contexts=contexts)
     if result.errors:
         return _response(result)
     return Response(orjson.dumps(result.created), status_code=201, media_type=JSON)
@@ -82,7 +82,7 @@ async def batch_create(
 async def batch_upsert(
     request: Request,
     session: SessionDep,
-    tenant: CreatingTenantDep,
+    access: EntitiesCreate,
     body: LdBody,
     options: Annotated[str | None, Query(description="replace (default) or update")] = None,
 ) -> Response:
@@ -90,7 +90,7 @@ async def batch_upsert(
     chosen = check_options(options, {"replace", "update"})
     items, contexts = await _items(request, body)
     result = await service.upsert(
-        session, tenant, items=items, contexts=contexts, replace="update" not in chosen
+        session, access, items=items, contexts=contexts, replace="update" not in chosen
     )
     return _response(result, created_status=True)
 
@@ -105,7 +105,7 @@ async def batch_upsert(
 async def batch_update(
     request: Request,
     session: SessionDep,
-    tenant: TenantDep,
+    access: EntitiesWrite,
     body: LdBody,
     options: Annotated[str | None, Query(description="noOverwrite")] = None,
 ) -> Response:
@@ -113,7 +113,7 @@ async def batch_update(
     overwrite = "noOverwrite" not in check_options(options, {"noOverwrite"})
     items, contexts = await _items(request, body)
     result = await service.update(
-        session, tenant, items=items, contexts=contexts, overwrite=overwrite
+        session, access, items=items, contexts=contexts, overwrite=overwrite
     )
     return _response(result)
 
@@ -122,11 +122,11 @@ async def batch_update(
     "/merge", operation_id="batchMerge", openapi_extra=_BODY, responses=_RESPONSES, status_code=204
 )
 async def batch_merge(
-    request: Request, session: SessionDep, tenant: TenantDep, body: LdBody
+    request: Request, session: SessionDep, access: EntitiesWrite, body: LdBody
 ) -> Response:
     """6.31.3.1 Batch Entity Merge."""
     items, contexts = await _items(request, body)
-    result = await service.merge(session, tenant, items=items, contexts=contexts)
+    result = await service.merge(session, access, items=items, contexts=contexts)
     return _response(result)
 
 
@@ -143,9 +143,9 @@ async def batch_merge(
     },
 )
 async def batch_delete(
-    request: Request, session: SessionDep, tenant: TenantDep, body: LdBody
+    request: Request, session: SessionDep, access: EntitiesWrite, body: LdBody
 ) -> Response:
     """6.17.3.1 Batch Entity Delete (an array of entity ids)."""
     ids = check_batch(body.data, request.app.state.settings.batch_max_entities)
-    result = await service.delete(session, tenant, ids=ids)
+    result = await service.delete(session, access, ids=ids)
     return _response(result)

@@ -11,8 +11,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auth.principals import Access
 from broker.core.errors import AlreadyExists, BadRequestData, NgsiLdError, ResourceNotFound
-from broker.entities import changes
+from broker.entities import changes, events
 from broker.entities.attributes import check_uri
 from broker.entities.changes import Clock
 from broker.entities.repository import EntityRecord, EntityRepository
@@ -56,16 +57,19 @@ Change = Callable[[EntityRecord | None, dict[str, Any], Context], EntityRecord]
 class _Batch:
     """Applies one change per item to records held in memory, then stores them together."""
 
-    def __init__(self, session: AsyncSession, tenant: str) -> None:
-        self.repo = EntityRepository(session, tenant)
+    def __init__(self, session: AsyncSession, access: Access) -> None:
+        self.session = session
+        self.access = access
+        self.repo = EntityRepository(session, access)
         self.result = BatchResult()
+        self.loaded: dict[str, EntityRecord] = {}
         self.records: dict[str, EntityRecord | None] = {}
         self.new: set[str] = set()
         self.changed: set[str] = set()
 
     async def load(self, ids: list[str]) -> None:
-        found = await self.repo.get_many(ids, for_update=True)
-        self.records = {i: found.get(i) for i in ids}
+        self.loaded = await self.repo.get_many(ids, for_update=True)
+        self.records = {i: self.loaded.get(i) for i in ids}
 
     def apply(self, items: list[Any], contexts: list[Context], change: Change) -> None:
         for item, context in zip(items, contexts, strict=True):
@@ -74,6 +78,7 @@ class _Batch:
                 entity_id = _entity_id(item)
                 current = self.records.get(entity_id)
                 record = change(current, item, context)
+                self.access.check_writable_types(record.types)
             except NgsiLdError as error:
                 self.result.errors.append((str(entity_id), error))
                 continue
@@ -94,9 +99,14 @@ class _Batch:
                     (record.id, AlreadyExists(f"entity {record.id} already exists"))
                 )
         self.result.created = [r.id for r in new if r.id in inserted]
-        await self.repo.save_many(
-            [r for i, r in self.records.items() if i in self.changed and r is not None]
-        )
+        changed = [r for i, r in self.records.items() if i in self.changed and r is not None]
+        await self.repo.save_many(changed)
+        tenant = self.access.tenant
+        for record in new:
+            if record.id in inserted:
+                events.record(self.session, tenant, None, record)
+        for record in changed:
+            events.record(self.session, tenant, self.loaded[record.id], record)
         return self.result
 
 
@@ -105,11 +115,11 @@ def _ids(items: list[Any]) -> list[str]:
 
 
 async def create(
-    session: AsyncSession, tenant: str, *, items: list[Any], contexts: list[Context]
+    session: AsyncSession, access: Access, *, items: list[Any], contexts: list[Context]
 ) -> BatchResult:
     """5.6.7 Batch Entity Creation."""
     clock = Clock.now()
-    batch = _Batch(session, tenant)
+    batch = _Batch(session, access)
     await batch.load(_ids(items))
 
     def change(
@@ -124,11 +134,16 @@ async def create(
 
 
 async def upsert(
-    session: AsyncSession, tenant: str, *, items: list[Any], contexts: list[Context], replace: bool
+    session: AsyncSession,
+    access: Access,
+    *,
+    items: list[Any],
+    contexts: list[Context],
+    replace: bool,
 ) -> BatchResult:
     """5.6.8 Batch Entity Create or Update (options=replace, the default, or update)."""
     clock = Clock.now()
-    batch = _Batch(session, tenant)
+    batch = _Batch(session, access)
     await batch.load(_ids(items))
 
     def change(
@@ -146,7 +161,7 @@ async def upsert(
 
 async def update(
     session: AsyncSession,
-    tenant: str,
+    access: Access,
     *,
     items: list[Any],
     contexts: list[Context],
@@ -154,7 +169,7 @@ async def update(
 ) -> BatchResult:
     """5.6.9 Batch Entity Update (append attributes; options=noOverwrite keeps existing)."""
     clock = Clock.now()
-    batch = _Batch(session, tenant)
+    batch = _Batch(session, access)
     await batch.load(_ids(items))
 
     def change(
@@ -173,11 +188,11 @@ async def update(
 
 
 async def merge(
-    session: AsyncSession, tenant: str, *, items: list[Any], contexts: list[Context]
+    session: AsyncSession, access: Access, *, items: list[Any], contexts: list[Context]
 ) -> BatchResult:
     """5.6.20 Batch Entity Merge."""
     clock = Clock.now()
-    batch = _Batch(session, tenant)
+    batch = _Batch(session, access)
     await batch.load(_ids(items))
 
     def change(
@@ -191,7 +206,7 @@ async def merge(
     return await batch.store()
 
 
-async def delete(session: AsyncSession, tenant: str, *, ids: list[Any]) -> BatchResult:
+async def delete(session: AsyncSession, access: Access, *, ids: list[Any]) -> BatchResult:
     """5.6.10 Batch Entity Delete: the body is an array of entity ids."""
     result = BatchResult()
     valid: list[str] = []
@@ -200,10 +215,20 @@ async def delete(session: AsyncSession, tenant: str, *, ids: list[Any]) -> Batch
             valid.append(check_uri(entity_id, "entity id"))
         except NgsiLdError as error:
             result.errors.append((str(entity_id), error))
-    deleted = await EntityRepository(session, tenant).delete_many(valid)
+    repo = EntityRepository(session, access)
+    found = await repo.get_many(valid, for_update=True)
+    deletable: list[str] = []
     for entity_id in dict.fromkeys(valid):
-        if entity_id in deleted:
-            result.success.append(entity_id)
-        else:
-            result.errors.append((entity_id, ResourceNotFound(f"entity {entity_id} not found")))
+        try:
+            if entity_id not in found:
+                raise ResourceNotFound(f"entity {entity_id} not found")
+            access.check_writable_types(found[entity_id].types)
+        except NgsiLdError as error:
+            result.errors.append((entity_id, error))
+            continue
+        deletable.append(entity_id)
+    deleted = await repo.delete_many(deletable)
+    for entity_id in deletable:
+        result.success.append(entity_id)
+        events.record(session, access.tenant, deleted.get(entity_id, found[entity_id]), None)
     return result

@@ -7,9 +7,9 @@ from starlette.responses import Response
 
 from broker.core.db import SessionDep
 from broker.core.errors import BadRequestData
-from broker.core.tenancy import TenantDep
+from broker.core.routing import RenkeiRoute
 from broker.entities.attributes import check_attribute_name
-from broker.entities.dependencies import RepresentationDep, split_list
+from broker.entities.dependencies import EntitiesRead, RepresentationDep, split_list
 from broker.entities.query import service
 from broker.entities.query.geo import parse_geo_query
 from broker.entities.query.grammar import parse_q, parse_scope_query, parse_types
@@ -18,7 +18,7 @@ from broker.entities.render import Representation, feature_collection, render_fe
 from broker.jsonld.dependencies import GeoAccept, LdBody, LdOutput
 from broker.jsonld.negotiation import GEO_JSON, JSON, LD_JSON
 
-router = APIRouter(tags=["query"])
+router = APIRouter(tags=["query"], route_class=RenkeiRoute)
 RESULTS_COUNT = "NGSILD-Results-Count"
 _BODY_SCHEMA = {"type": "object", "additionalProperties": True}
 
@@ -61,7 +61,7 @@ def _respond(result: QueryResult, output: LdOutput, rep: Representation) -> Resp
 @router.get("/entities", operation_id="queryEntities")
 async def query_entities(
     session: SessionDep,
-    tenant: TenantDep,
+    access: EntitiesRead,
     output: GeoAccept,
     representation: RepresentationDep,
     paging: PagingDep,
@@ -91,7 +91,7 @@ async def query_entities(
     )
     result = await service.query_entities(
         session,
-        tenant,
+        access,
         query=query,
         context=output.context,
         representation=representation,
@@ -153,7 +153,7 @@ def _query_from_body(data: Any) -> EntityQuery:
 )
 async def query_entities_post(
     session: SessionDep,
-    tenant: TenantDep,
+    access: EntitiesRead,
     body: LdBody,
     output: GeoAccept,
     representation: RepresentationDep,
@@ -165,7 +165,7 @@ async def query_entities_post(
         representation = _with_attrs(representation, query, body)
     result = await service.query_entities(
         session,
-        tenant,
+        access,
         query=query,
         context=body.context,
         representation=representation,

@@ -8,7 +8,9 @@ from sqlalchemy import and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from auth.principals import Access
 from broker.core.errors import BadRequestData
+from broker.entities import events
 from broker.entities.attributes import check_uri
 from broker.entities.models import Entity
 from broker.entities.query.geo import GeoQuery
@@ -107,7 +109,7 @@ def _geo_conditions(repo: EntityRepository, geo: GeoQuery, context: Context) -> 
 
 async def query_entities(
     session: AsyncSession,
-    tenant: str,
+    access: Access,
     *,
     query: EntityQuery,
     context: Context,
@@ -117,7 +119,7 @@ async def query_entities(
     count: bool,
 ) -> QueryResult:
     """5.7.2 Query Entities: one page in stable id order, and the total when asked."""
-    repo = EntityRepository(session, tenant)
+    repo = EntityRepository(session, access)
     where = _conditions(repo, query, context)
     if query.geo is None:
         records = await repo.query(where, limit=limit, offset=offset) if limit else []
@@ -132,5 +134,6 @@ async def query_entities(
         found = await repo.get_many(page)
         records = [found[i] for i in page if i in found]
         total = len(matching) if count else None
+    events.read(session, records)
     entities = [render_entity(r, context, representation) for r in records]
     return QueryResult(entities=entities, records=records, total=total)

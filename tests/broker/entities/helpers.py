@@ -4,6 +4,8 @@ from typing import Any
 
 import httpx
 
+from broker.core.errors import ETSI_ERRORS, RENKEI_ERRORS
+
 ENTITIES = "/ngsi-ld/v1/entities"
 SENSOR_ID = "urn:ngsi-ld:CrowdFlowObserved:yokohama-station-1"
 JSON_HEADERS = {"Content-Type": "application/json"}
@@ -64,7 +66,8 @@ def assert_problem(response: httpx.Response, status: int, problem: str) -> dict[
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
     body: dict[str, Any] = response.json()
-    assert body["type"] == f"https://uri.etsi.org/ngsi-ld/errors/{problem}"
+    namespace = RENKEI_ERRORS if problem in ("Unauthorized", "Forbidden") else ETSI_ERRORS
+    assert body["type"] == namespace + problem
     assert body["status"] == status
     assert body["detail"]
     return body

@@ -64,11 +64,6 @@ async def test_unknown_tenant_is_nonexistent_tenant(client: httpx.AsyncClient) -
     assert_problem(response, 404, "NonexistentTenant")
 
 
-async def test_creating_an_entity_creates_the_tenant(client: httpx.AsyncClient) -> None:
-    await create(client, tenant="sagamihara")
-    assert (await fetch(client, tenant="sagamihara"))["id"] == SENSOR_ID
-
-
 @pytest.mark.parametrize("tenant", ["a b", "x" * 65, "横浜", "../etc"])
 async def test_invalid_tenant_name_is_bad_request(client: httpx.AsyncClient, tenant: str) -> None:
     raw = {"Content-Type": b"application/json", "NGSILD-Tenant": tenant.encode()}

@@ -1,0 +1,75 @@
+"""First start: the first signing key, the prefecture's shared tenant, and the admin client.
+
+The admin client (every scope, every tenant) is created only when no active client of every
+tenant exists; its secret is printed once, here, and never stored in the clear. A lost secret
+is replaced with `renkei client rotate <id>`.
+"""
+
+import logging
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from auth import scopes
+from auth.clients import repository as clients
+from auth.clients import service as client_service
+from auth.clients.schemas import ClientCreate
+from auth.principals import ALL_TENANTS, SYSTEM
+from auth.tenants import repository as tenants
+from broker.core.db import Database
+from broker.core.models import Tenant
+
+log = logging.getLogger("renkei.auth")
+
+
+async def ensure_shared_tenant(db: Database, name: str) -> None:
+    try:
+        async with db.transaction() as session:
+            if await tenants.get(session, name) is None:
+                await tenants.add(
+                    session,
+                    Tenant(
+                        id=name,
+                        created_at=datetime.now(UTC),
+                        kind="shared",
+                        name_en="Prefecture shared data",
+                        name_ja="都道府県共有データ",
+                        active=True,
+                    ),
+                )
+    except IntegrityError:
+        pass  # another replica created it at the same moment
+
+
+async def ensure_admin_client(db: Database, client_id: str) -> str | None:
+    """Create the admin client if there is none; returns its secret when it was created."""
+    try:
+        async with db.transaction() as session:
+            if await clients.any_with_all_tenants(session):
+                return None
+            issued = await client_service.create_client(
+                session,
+                SYSTEM,
+                body=ClientCreate(
+                    id=client_id,
+                    name="Prefecture administrator",
+                    scopes=sorted(scopes.SCOPES),
+                    tenants=[ALL_TENANTS],
+                ),
+            )
+    except IntegrityError:
+        return None  # another replica created it at the same moment
+    return issued.secret
+
+
+def announce_admin(client_id: str, secret: str, issuer: str) -> None:
+    """Print the admin client's credentials: the only time they are shown."""
+    banner = "=" * 78
+    print(
+        f"\n{banner}\nRenkei created the prefecture admin client. Its secret is shown ONCE:\n"
+        f"  client_id:     {client_id}\n  client_secret: {secret}\n"
+        f"Get a token:\n  curl -s -u '{client_id}:{secret}' -d grant_type=client_credentials "
+        f"{issuer}/oauth2/token\n{banner}\n",
+        flush=True,
+    )
+    log.warning("created admin client %s (secret printed to stdout once)", client_id)

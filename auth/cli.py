@@ -1,0 +1,141 @@
+"""`renkei tenant ...`, `renkei client ...`: administration from the command line.
+
+The commands work on the store directly (RENKEI_DATABASE_URL), as Renkei itself, through the
+same services as the admin API.
+"""
+
+import argparse
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auth.clients import service as clients
+from auth.clients.router import client_out
+from auth.clients.schemas import ClientCreate, ClientCredentials
+from auth.principals import SYSTEM
+from auth.tenants import service as tenants
+from auth.tenants.router import tenant_out
+from auth.tenants.schemas import TenantCreate
+from broker.core.db import Database
+from broker.core.errors import NgsiLdError
+from broker.core.settings import get_settings
+
+Command = Callable[[AsyncSession, argparse.Namespace], Awaitable[Any]]
+
+
+def _print(value: Any) -> None:
+    if isinstance(value, list):
+        value = [v.model_dump(mode="json") for v in value]
+    else:
+        value = value.model_dump(mode="json")
+    print(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def _run(command: Command) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        async def main() -> Any:
+            db = Database(get_settings().effective_database_url)
+            try:
+                async with db.transaction() as session:
+                    return await command(session, args)
+            finally:
+                await db.dispose()
+
+        try:
+            _print(asyncio.run(main()))
+        except NgsiLdError as error:
+            print(f"error: {error.detail}")
+            return 1
+        except ValidationError as error:
+            for problem in error.errors():
+                print(f"error: {'.'.join(map(str, problem['loc']))}: {problem['msg']}")
+            return 1
+        return 0
+
+    return run
+
+
+def _words(value: str) -> list[str]:
+    return [w for w in value.replace(",", " ").split() if w]
+
+
+async def _tenant_add(session: AsyncSession, args: argparse.Namespace) -> Any:
+    body = TenantCreate(
+        id=args.name,
+        code=args.code,
+        kind=args.kind,
+        nameJa=args.name_ja,
+        nameEn=args.name_en,
+        contact=args.contact,
+    )
+    return tenant_out(await tenants.register_tenant(session, SYSTEM, body=body))
+
+
+async def _tenant_list(session: AsyncSession, args: argparse.Namespace) -> Any:
+    return [tenant_out(t) for t in await tenants.list_tenants(session, SYSTEM)]
+
+
+def _credentials(issued: clients.IssuedSecret) -> ClientCredentials:
+    return ClientCredentials(**client_out(issued.client).model_dump(), secret=issued.secret)
+
+
+async def _client_add(session: AsyncSession, args: argparse.Namespace) -> Any:
+    body = ClientCreate(
+        id=args.id,
+        name=args.name,
+        scopes=_words(args.scopes),
+        tenants=_words(args.tenants),
+        entityTypes=_words(args.entity_types) if args.entity_types else None,
+    )
+    return _credentials(await clients.create_client(session, SYSTEM, body=body))
+
+
+async def _client_list(session: AsyncSession, args: argparse.Namespace) -> Any:
+    return [client_out(c) for c in await clients.list_clients(session, SYSTEM)]
+
+
+async def _client_rotate(session: AsyncSession, args: argparse.Namespace) -> Any:
+    return _credentials(await clients.rotate_secret(session, SYSTEM, client_id=args.id))
+
+
+async def _client_revoke(session: AsyncSession, args: argparse.Namespace) -> Any:
+    return client_out(await clients.revoke_client(session, SYSTEM, client_id=args.id))
+
+
+def register(commands: Any) -> None:
+    """Add the `tenant` and `client` commands to the `renkei` parser."""
+    tenant = commands.add_parser("tenant", help="register and list tenants")
+    tenant_commands = tenant.add_subparsers(dest="action", required=True)
+    add = tenant_commands.add_parser("add", help="register a tenant")
+    add.add_argument("name", help="tenant name (the NGSILD-Tenant header value)")
+    add.add_argument("--code", help="全国地方公共団体コード, six digits")
+    add.add_argument(
+        "--kind", default="municipality", choices=["municipality", "prefecture", "shared"]
+    )
+    add.add_argument("--name-ja")
+    add.add_argument("--name-en")
+    add.add_argument("--contact")
+    add.set_defaults(func=_run(_tenant_add))
+    tenant_commands.add_parser("list", help="list tenants").set_defaults(func=_run(_tenant_list))
+
+    client = commands.add_parser("client", help="manage OAuth2 clients")
+    client_commands = client.add_subparsers(dest="action", required=True)
+    add = client_commands.add_parser("add", help="create a client (prints its secret once)")
+    add.add_argument("--id", help="client id (default: random)")
+    add.add_argument("--name", required=True)
+    add.add_argument("--scopes", required=True, help="e.g. 'ngsi-ld:read ngsi-ld:write'")
+    add.add_argument("--tenants", required=True, help="e.g. 'yokohama kawasaki', or '*'")
+    add.add_argument("--entity-types", help="types the client may see (default: all)")
+    add.set_defaults(func=_run(_client_add))
+    client_commands.add_parser("list", help="list clients").set_defaults(func=_run(_client_list))
+    for action, func, text in (
+        ("rotate", _client_rotate, "give a client a new secret (printed once)"),
+        ("revoke", _client_revoke, "revoke a client and every token it holds"),
+    ):
+        parser = client_commands.add_parser(action, help=text)
+        parser.add_argument("id")
+        parser.set_defaults(func=_run(func))

@@ -1,0 +1,88 @@
+"""What every request's authorization needs from the store, as an in-process snapshot:
+clients (active, scopes, tenants, entity types), revoked token ids, and sharing grants.
+
+A change made through this process invalidates the snapshot at once; other replicas see it
+within RENKEI_AUTH_CACHE_TTL seconds.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from auth.clients import repository as clients
+from auth.grants import repository as grants
+from auth.tokens import repository as tokens
+from broker.core.db import Database
+from broker.core.snapshot import Snapshot
+
+
+@dataclass(frozen=True, slots=True)
+class ClientState:
+    id: str
+    active: bool
+    scopes: frozenset[str]
+    tenants: frozenset[str]
+    entity_types: frozenset[str] | None
+    secret_rotated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class GrantState:
+    id: str
+    tenant: str
+    grantee_tenant: str | None
+    grantee_client: str | None
+    entity_types: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Data:
+    clients: dict[str, ClientState]
+    revoked: frozenset[str]
+    grants: dict[str, list[GrantState]]  # by grantor tenant
+
+
+class Directory:
+    def __init__(self, db: Database, *, ttl: float) -> None:
+        self.db = db
+        self._snapshot = Snapshot(self._load, ttl)
+
+    async def _load(self) -> _Data:
+        async with self.db.read_session() as session:
+            client_rows = await clients.list_all(session)
+            revoked = await tokens.unexpired(session)
+            grant_rows = await grants.active(session)
+        by_tenant: dict[str, list[GrantState]] = defaultdict(list)
+        for g in grant_rows:
+            by_tenant[g.tenant_id].append(
+                GrantState(
+                    g.id, g.tenant_id, g.grantee_tenant, g.grantee_client, frozenset(g.entity_types)
+                )
+            )
+        return _Data(
+            clients={
+                c.id: ClientState(
+                    c.id,
+                    c.active,
+                    frozenset(c.scopes),
+                    frozenset(c.tenants),
+                    frozenset(c.entity_types) if c.entity_types is not None else None,
+                    c.secret_rotated_at,
+                )
+                for c in client_rows
+            },
+            revoked=frozenset(revoked),
+            grants=dict(by_tenant),
+        )
+
+    async def client(self, client_id: str) -> ClientState | None:
+        return (await self._snapshot.get()).clients.get(client_id)
+
+    async def is_revoked(self, jti: str) -> bool:
+        return jti in (await self._snapshot.get()).revoked
+
+    async def grants_of(self, tenant: str) -> list[GrantState]:
+        return (await self._snapshot.get()).grants.get(tenant, [])
+
+    def invalidate(self) -> None:
+        self._snapshot.invalidate()

@@ -1,0 +1,62 @@
+"""Data sharing grants (scope tenants:admin, by a member of the granting tenant)."""
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auth.clients import repository as clients
+from auth.grants import repository
+from auth.grants.models import Grant
+from auth.grants.schemas import GrantCreate
+from auth.principals import Principal
+from auth.tenants import repository as tenants
+from auth.types import type_iris
+from broker.core.errors import BadRequestData, ResourceNotFound
+
+
+async def _own_tenant(session: AsyncSession, principal: Principal, tenant: str) -> None:
+    if not principal.member_of(tenant) or await tenants.get(session, tenant) is None:
+        raise ResourceNotFound(f"tenant {tenant} not found")
+
+
+async def create_grant(
+    session: AsyncSession, principal: Principal, *, tenant: str, body: GrantCreate
+) -> Grant:
+    await _own_tenant(session, principal, tenant)
+    if (body.granteeTenant is None) == (body.granteeClient is None):
+        raise BadRequestData("name exactly one of granteeTenant and granteeClient")
+    if body.granteeTenant is not None:
+        if body.granteeTenant == tenant:
+            raise BadRequestData("a tenant needs no grant to read its own data")
+        if await tenants.get(session, body.granteeTenant) is None:
+            raise BadRequestData(f"no such tenant: {body.granteeTenant}")
+    if body.granteeClient is not None and await clients.get(session, body.granteeClient) is None:
+        raise BadRequestData(f"no such client: {body.granteeClient}")
+    grant = Grant(
+        id=uuid.uuid4().hex,
+        tenant_id=tenant,
+        grantee_tenant=body.granteeTenant,
+        grantee_client=body.granteeClient,
+        entity_types=type_iris(body.entityTypes) or [],
+        created_at=datetime.now(UTC),
+        created_by=principal.client_id or principal.subject,
+        revoked_at=None,
+    )
+    await repository.add(session, grant)
+    return grant
+
+
+async def list_grants(session: AsyncSession, principal: Principal, *, tenant: str) -> list[Grant]:
+    await _own_tenant(session, principal, tenant)
+    return list(await repository.active(session, tenant))
+
+
+async def revoke_grant(
+    session: AsyncSession, principal: Principal, *, tenant: str, grant_id: str
+) -> None:
+    await _own_tenant(session, principal, tenant)
+    grant = await repository.get(session, tenant, grant_id)
+    if grant is None or grant.revoked_at is not None:
+        raise ResourceNotFound(f"grant {grant_id} not found")
+    await repository.revoke(session, tenant, grant_id, datetime.now(UTC))

@@ -1,0 +1,8 @@
+"""Every table of the auth package, imported together (for Alembic)."""
+
+from auth.clients.models import Client
+from auth.grants.models import Grant
+from auth.keys.models import SigningKey
+from auth.tokens.models import RevokedToken
+
+__all__ = ["Client", "Grant", "RevokedToken", "SigningKey"]
