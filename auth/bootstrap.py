@@ -5,16 +5,22 @@ tenant exists; its secret is printed once, here, and never stored in the clear. 
 is replaced with `renkei client rotate <id>`.
 """
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from auth import scopes
 from auth.clients import repository as clients
 from auth.clients import service as client_service
 from auth.clients.schemas import ClientCreate
+from auth.keys.service import KeyRing
 from auth.principals import ALL_TENANTS, SYSTEM
+from auth.settings import AuthSettings
 from auth.tenants import repository as tenants
 from broker.core.db import Database
 from broker.core.models import Tenant
@@ -73,3 +79,44 @@ def announce_admin(client_id: str, secret: str, issuer: str) -> None:
         flush=True,
     )
     log.warning("created admin client %s (secret printed to stdout once)", client_id)
+
+
+async def _attempt(db: Database, keyring: KeyRing, settings: AuthSettings, issuer: str) -> bool:
+    try:
+        await keyring.signing_key()
+        await ensure_shared_tenant(db, settings.shared_tenant)
+        secret = await ensure_admin_client(db, settings.admin_client_id)
+    except (OSError, DBAPIError) as exc:
+        log.error("auth start-up postponed, the database is not reachable: %s", exc)
+        return False
+    if secret is not None:
+        announce_admin(settings.admin_client_id, secret, issuer)
+    return True
+
+
+async def _until_done(db: Database, keyring: KeyRing, settings: AuthSettings, issuer: str) -> None:
+    while True:
+        await asyncio.sleep(RETRY_SECONDS)
+        if await _attempt(db, keyring, settings, issuer):
+            return
+
+
+RETRY_SECONDS = 5.0
+
+
+@asynccontextmanager
+async def bootstrapped(
+    db: Database, keyring: KeyRing, settings: AuthSettings, issuer: str
+) -> AsyncIterator[None]:
+    """Does the first-start work; while the store is unreachable, retries it in the background
+    so the process still starts (liveness up, readiness down) and catches up later."""
+    retrying = None
+    if not await _attempt(db, keyring, settings, issuer):
+        retrying = asyncio.create_task(_until_done(db, keyring, settings, issuer))
+    try:
+        yield
+    finally:
+        if retrying is not None:
+            retrying.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await retrying

@@ -8,15 +8,19 @@ import argparse
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auth.audit.verify import verify
 from auth.clients import service as clients
 from auth.clients.router import client_out
 from auth.clients.schemas import ClientCreate, ClientCredentials
+from auth.keys.service import KeyRing
 from auth.principals import SYSTEM
+from auth.settings import get_auth_settings
 from auth.tenants import service as tenants
 from auth.tenants.router import tenant_out
 from auth.tenants.schemas import TenantCreate
@@ -106,6 +110,37 @@ async def _client_revoke(session: AsyncSession, args: argparse.Namespace) -> Any
     return client_out(await clients.revoke_client(session, SYSTEM, client_id=args.id))
 
 
+def _audit_verify(args: argparse.Namespace) -> int:
+    """Exit status 0 when every chain is intact, 1 when one is broken."""
+
+    async def main() -> dict[str, Any]:
+        settings = get_auth_settings()
+        db = Database(get_settings().effective_database_url)
+        try:
+            keyring = KeyRing(
+                db,
+                secret=settings.secret.get_secret_value(),
+                rotation=timedelta(days=settings.key_rotation_days),
+                token_ttl=settings.token_ttl,
+            )
+            keys = await keyring.verification_keys()
+            async with db.read_session() as session:
+                reports, unsealed = await verify(
+                    session, keys, [args.tenant] if args.tenant else None
+                )
+        finally:
+            await db.dispose()
+        return {
+            "intact": all(r.intact for r in reports),
+            "unsealed": unsealed,
+            "chains": [r.body() for r in reports],
+        }
+
+    report = asyncio.run(main())
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    return 0 if report["intact"] else 1
+
+
 def register(commands: Any) -> None:
     """Add the `tenant` and `client` commands to the `renkei` parser."""
     tenant = commands.add_parser("tenant", help="register and list tenants")
@@ -132,6 +167,12 @@ def register(commands: Any) -> None:
     add.add_argument("--entity-types", help="types the client may see (default: all)")
     add.set_defaults(func=_run(_client_add))
     client_commands.add_parser("list", help="list clients").set_defaults(func=_run(_client_list))
+    audit = commands.add_parser("audit", help="the audit log")
+    audit_commands = audit.add_subparsers(dest="action", required=True)
+    check = audit_commands.add_parser("verify", help="check every hash chain and checkpoint")
+    check.add_argument("--tenant", help="only this tenant's chain ('*': calls outside tenants)")
+    check.set_defaults(func=_audit_verify)
+
     for action, func, text in (
         ("rotate", _client_rotate, "give a client a new secret (printed once)"),
         ("revoke", _client_revoke, "revoke a client and every token it holds"),

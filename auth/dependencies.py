@@ -58,6 +58,7 @@ def require(
             Header(alias=tenant_header, description="the tenant to act in (default: default)"),
         ] = None,
     ) -> Access:
+        request.state.scope = scope
         principal = await authenticate(request)
         tenant = tenant_name(header, tenant_header)
         request.state.tenant = tenant
@@ -77,6 +78,7 @@ def require_principal(scope: str) -> Callable[..., Awaitable[Principal]]:
     async def dependency(
         request: Request, _token: Annotated[str | None, Security(oauth2_scheme, scopes=[scope])]
     ) -> Principal:
+        request.state.scope = scope
         principal = await authenticate(request)
         if not principal.has_scope(scope):
             raise Forbidden(f"this request needs the scope {scope}")

@@ -52,9 +52,11 @@ class AuthSettings(BaseSettings):
     external_issuers: list[ExternalIssuer] = Field(default_factory=list)
     jwks_cache_ttl: float = Field(default=3600.0, ge=0)
     jwks_refresh_interval: float = Field(default=30.0, ge=0)
+    audit_enabled: bool = True
     audit_flush_interval: float = Field(default=1.0, gt=0)
     audit_batch_size: int = Field(default=500, ge=1)
     audit_checkpoint_interval: float = Field(default=300.0, gt=0)
+    usage_timezone: str = "Asia/Tokyo"
 
     @model_validator(mode="after")
     def _no_default_secret_in_production(self) -> "AuthSettings":
@@ -63,6 +65,8 @@ class AuthSettings(BaseSettings):
                 raise ValueError("RENKEI_SECRET must be set in production")
             if self.auth_disabled:
                 raise ValueError("RENKEI_AUTH_DISABLED cannot be used in production")
+            if not self.audit_enabled:
+                raise ValueError("RENKEI_AUDIT_ENABLED=0 cannot be used in production")
         return self
 
     def issuer_for(self, host: str, port: int) -> str:

@@ -1,17 +1,17 @@
 """Wiring of the auth package into the app: components on app.state, routers, start-up."""
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy.exc import DBAPIError
 
-from auth.bootstrap import announce_admin, ensure_admin_client, ensure_shared_tenant
+from auth.audit.log import AuditLog, EntityCounts
+from auth.audit.router import router as audit_router
+from auth.audit.usage import Usage
+from auth.bootstrap import bootstrapped
 from auth.clients.router import router as clients_router
 from auth.directory import Directory
 from auth.grants.router import router as grants_router
@@ -30,15 +30,39 @@ log = logging.getLogger("renkei.auth")
 
 
 def include_routers(app: FastAPI) -> None:
-    for router in (tokens_router, tenants_router, clients_router, grants_router):
+    for router in (tokens_router, tenants_router, clients_router, grants_router, audit_router):
         app.include_router(router)
+
+
+def _audit_log(
+    db: Database,
+    keyring: KeyRing,
+    usage: Usage,
+    settings: AuthSettings,
+    counts: EntityCounts | None,
+) -> AuditLog:
+    return AuditLog(
+        db,
+        keyring,
+        usage,
+        flush_interval=settings.audit_flush_interval,
+        batch_size=settings.audit_batch_size,
+        checkpoint_interval=settings.audit_checkpoint_interval,
+        entity_counts=counts,
+    )
 
 
 @asynccontextmanager
 async def auth_components(
-    app: FastAPI, *, db: Database, tenants: TenantRegistry, settings: AuthSettings, issuer: str
+    app: FastAPI,
+    *,
+    db: Database,
+    tenants: TenantRegistry,
+    settings: AuthSettings,
+    issuer: str,
+    entity_counts: EntityCounts | None = None,
 ) -> AsyncIterator[None]:
-    """Creates the auth components on app.state; on first start, the admin client."""
+    """The auth components on app.state, the audit worker running, the first start done."""
     keyring = KeyRing(
         db,
         secret=settings.secret.get_secret_value(),
@@ -48,7 +72,8 @@ async def auth_components(
     directory = Directory(db, ttl=settings.auth_cache_ttl)
     for table in ("oauth_clients", "revoked_tokens", "sharing_grants"):
         db.on_changed(table, directory.invalidate)
-    async with httpx.AsyncClient(timeout=10.0) as http:
+    async with AsyncExitStack() as stack:
+        http = await stack.enter_async_context(httpx.AsyncClient(timeout=10.0))
         external = ExternalIssuers(
             settings.external_issuers,
             http=http,
@@ -75,54 +100,19 @@ async def auth_components(
             tenants=tenants,
             shared_tenant=settings.shared_tenant,
         )
+        app.state.usage = Usage(settings.usage_timezone)
+        app.state.audit = None
+        if settings.audit_enabled:
+            audit = _audit_log(db, keyring, app.state.usage, settings, entity_counts)
+            db.commit_hooks.append(audit.commit_hook)
+            app.state.audit = audit
+            audit.start()
+            stack.push_async_callback(audit.aclose)
         if settings.auth_disabled:
             log.warning(
                 "AUTH IS DISABLED (RENKEI_AUTH_DISABLED=1): every request acts with every "
                 "scope in every tenant. For local experiments only."
             )
-            yield
-            return
-        bootstrap = _Bootstrap(db, keyring, settings, issuer)
-        retrying = (
-            None if await bootstrap.attempt() else asyncio.create_task(bootstrap.until_done())
-        )
-        try:
-            yield
-        finally:
-            if retrying is not None:
-                retrying.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await retrying
-
-
-class _Bootstrap:
-    """First-start work; retried in the background while the store is unreachable, so the
-    process still starts (liveness up, readiness down) and catches up when it comes back."""
-
-    RETRY_SECONDS = 5.0
-
-    def __init__(self, db: Database, keyring: KeyRing, settings: AuthSettings, issuer: str):
-        self.db = db
-        self.keyring = keyring
-        self.settings = settings
-        self.issuer = issuer
-        self.done = False
-
-    async def attempt(self) -> bool:
-        try:
-            await self.keyring.signing_key()
-            await ensure_shared_tenant(self.db, self.settings.shared_tenant)
-            secret = await ensure_admin_client(self.db, self.settings.admin_client_id)
-        except (OSError, DBAPIError) as exc:
-            log.error("auth start-up postponed, the database is not reachable: %s", exc)
-            return False
-        if secret is not None:
-            announce_admin(self.settings.admin_client_id, secret, self.issuer)
-        self.done = True
-        return True
-
-    async def until_done(self) -> None:
-        while True:
-            await asyncio.sleep(self.RETRY_SECONDS)
-            if await self.attempt():
-                return
+        else:
+            await stack.enter_async_context(bootstrapped(db, keyring, settings, issuer))
+        yield

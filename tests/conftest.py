@@ -104,6 +104,10 @@ async def reset_store(application: FastAPI) -> None:
     keep_tenants = ", ".join(f"'{t}'" for t in TEST_TENANTS)
     async with application.state.db.write_session() as session:
         await session.execute(text("DELETE FROM entities"))
+        # Chain heads first: a sealer holding one makes this wait, so nothing is half deleted.
+        for table in ("audit_chains", "audit_records", "audit_checkpoints", "audit_inbox"):
+            await session.execute(text(f"DELETE FROM {table}"))
+        await session.execute(text("DELETE FROM usage_counters"))
         await session.execute(text("DELETE FROM sharing_grants"))
         await session.execute(text("DELETE FROM revoked_tokens"))
         await session.execute(

@@ -5,6 +5,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 
+from auth.audit.middleware import AuditMiddleware
 from auth.settings import AuthSettings, get_auth_settings
 from auth.setup import auth_components
 from auth.setup import include_routers as include_auth_routers
@@ -17,6 +18,7 @@ from broker.core.settings import BrokerSettings, get_settings
 from broker.core.tenancy import TenantRegistry
 from broker.entities.batch.router import router as batch_router
 from broker.entities.query.router import router as query_router
+from broker.entities.repository import entity_counts
 from broker.entities.router import router as entities_router
 from broker.jsonld.context import ContextResolver
 from broker.types.router import router as types_router
@@ -59,6 +61,7 @@ def create_app(
                     tenants=tenants,
                     settings=auth,
                     issuer=auth.issuer_for(settings.host, settings.port),
+                    entity_counts=entity_counts,
                 )
             )
             yield
@@ -72,7 +75,8 @@ def create_app(
     app.state.settings = settings
     app.state.auth_settings = auth
     install_error_handlers(app)
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(AuditMiddleware)
+    app.add_middleware(RequestIdMiddleware)  # outermost: the audit sees the request id
     app.include_router(health.router)
     include_auth_routers(app)
     app.include_router(query_router, prefix="/ngsi-ld/v1")

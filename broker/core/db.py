@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from broker.core.journal import Journal, attach
+
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -155,11 +157,17 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One unit of work per request, committed after the handler returns, rolled back on error."""
+    """One unit of work per request, committed after the handler returns, rolled back on error.
+
+    Its journal stays on `request.state.journal`; `request.state.committed` says it committed.
+    """
     db: Database = request.app.state.db
+    entry = request.state.journal = Journal()
     async with db.transaction(write=request.method not in READ_METHODS) as session:
         session.info[REQUEST_INFO] = request
+        attach(session, entry)
         yield session
+    request.state.committed = True
 
 
 # scope="function": the commit happens before the response is sent, so a failed commit is a 500.

@@ -223,3 +223,9 @@ class EntityRepository:
             Entity.bbox_south >= south,
             Entity.bbox_north <= north,
         ]
+
+
+async def entity_counts(session: AsyncSession) -> dict[str, int]:
+    """Entities stored per tenant (usage reports)."""
+    statement = select(Entity.tenant_id, func.count()).group_by(Entity.tenant_id)
+    return {row[0]: int(row[1]) for row in await session.execute(statement)}
