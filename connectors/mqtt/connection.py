@@ -115,8 +115,8 @@ class MqttConnection:
         self._generation = 0
         self._pending: dict[int, asyncio.Future[None]] = {}  # publish and subscribe mids
         self._done_early: dict[int, ReasonCode | None] = {}
-        self._unawaited: set[int] = set()  # re-subscriptions after a reconnect
-        self._connected = asyncio.Event()
+        self._on_connect_mids: set[int] = set()  # the subscriptions each connection makes
+        self._connected = asyncio.Event()  # connected, and its subscriptions acknowledged
         self._client = self._make_client()
         self._started = False
 
@@ -190,7 +190,6 @@ class MqttConnection:
             return False
         try:
             await asyncio.wait_for(self._connected.wait(), o.connect_timeout)
-            await asyncio.wait_for(self._send_subscribe(list(self._handlers)), o.connect_timeout)
         except TimeoutError:
             log.error("no answer from the MQTT broker at %s yet; still trying", o.describe())
             return False
@@ -304,19 +303,19 @@ class MqttConnection:
             log.error("MQTT broker at %s refused us: %s", self.options.describe(), reason)
             return
         with self._lock:
-            again = self._generation > 0
             self._generation = next(_CONNECTIONS)
         log.info(
             "connected to the MQTT broker at %s (session present: %s)",
             self.options.describe(),
             flags.session_present,
         )
-        if again and self._handlers:
-            _, mid = client.subscribe([(s, q) for s, (q, _) in self._handlers.items()])
-            if mid is not None:
-                with self._lock:
-                    self._unawaited.add(mid)
-        self._call(self._connected.set)
+        if not self._handlers:
+            self._call(self._connected.set)
+            return
+        _, mid = client.subscribe([(s, q) for s, (q, _) in self._handlers.items()])
+        if mid is not None:
+            with self._lock:
+                self._on_connect_mids.add(mid)
 
     def _on_disconnect(self, _c: paho.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
         if self._started:
@@ -340,8 +339,12 @@ class MqttConnection:
 
     def _on_done(self, _c: paho.Client, _u: Any, mid: int, reason: Any, _p: Any) -> None:
         with self._lock:
-            if mid in self._unawaited:
-                self._unawaited.discard(mid)
+            if mid in self._on_connect_mids:
+                self._on_connect_mids.discard(mid)
+                if reason is not None and reason.is_failure:
+                    log.error("the MQTT broker refused our subscriptions: %s", reason)
+                else:
+                    self._call(self._connected.set)
                 return
             future = self._pending.pop(mid, None)
             if future is None:
