@@ -158,27 +158,38 @@ class QueryCompiler:
         params: dict[str, Any] = {}
         predicate = self._predicate(node, params)
         if self.pg:
-            target = self._pg_value_prefix(resolved, params)
-            target = f"COALESCE({target} -> '@value', {target})"
-            elements = (
-                "jsonb_array_elements(CASE WHEN jsonb_typeof(t.v) = 'array' THEN t.v "
-                "ELSE jsonb_build_array(t.v) END) AS s(v)"
-            )
-            attr = self._bind(params, resolved.iri)
-            sql = (
-                f"EXISTS (SELECT 1 FROM jsonb_array_elements(entities.attrs -> {attr}) AS i(v) "
-                f"CROSS JOIN LATERAL (SELECT {target} AS v) AS t "
-                f"CROSS JOIN LATERAL {elements} WHERE {predicate})"
-            )
-        else:
-            path = self._sqlite_member_path(resolved, params)
-            attr = self._bind(params, "$" + _sqlite_key(resolved.iri))
-            sql = (
-                f"EXISTS (SELECT 1 FROM json_each(entities.attrs, {attr}) AS i, "
-                f"json_each(i.value, {path}) AS s WHERE s.type NOT IN ('object', 'array') "
-                f"AND {predicate})"
-            )
-        return self._text(sql, params)
+            return self._text(self._pg_matches(resolved, predicate, params), params)
+        return self._text(self._sqlite_matches(resolved, predicate, params), params)
+
+    def _pg_matches(self, path: ResolvedPath, predicate: str, params: dict[str, Any]) -> str:
+        target = self._pg_value_prefix(path, params)
+        target = f"COALESCE({target} -> '@value', {target})"
+        elements = (
+            "jsonb_array_elements(CASE WHEN jsonb_typeof(t.v) = 'array' THEN t.v "
+            "ELSE jsonb_build_array(t.v) END) AS s(v)"
+        )
+        attr = self._bind(params, path.iri)
+        return (
+            f"EXISTS (SELECT 1 FROM jsonb_array_elements(entities.attrs -> {attr}) AS i(v) "
+            f"CROSS JOIN LATERAL (SELECT {target} AS v) AS t "
+            f"CROSS JOIN LATERAL {elements} WHERE {predicate})"
+        )
+
+    def _sqlite_matches(self, path: ResolvedPath, predicate: str, params: dict[str, Any]) -> str:
+        value = self._sqlite_member_path(path, params)
+        # A JSON-LD value object {"@value": ...} stands for its @value, as on PostgreSQL.
+        at_value = f"({value}) || '.\"@value\"'"
+        target = (
+            f"CASE WHEN json_type(i.value, {at_value}) IS NULL THEN {value} ELSE {at_value} END"
+        )
+        attr = self._bind(params, "$" + _sqlite_key(path.iri))
+        # json_each walks an object's members too (text keys), but an object is no scalar and
+        # holds none: only an array's elements (integer keys) or the value itself (no key) count.
+        return (
+            f"EXISTS (SELECT 1 FROM json_each(entities.attrs, {attr}) AS i, "
+            f"json_each(i.value, {target}) AS s WHERE typeof(s.key) <> 'text' "
+            f"AND s.type NOT IN ('object', 'array') AND {predicate})"
+        )
 
     def _predicate(self, node: Comparison, params: dict[str, Any]) -> str:
         value = node.value

@@ -36,6 +36,9 @@ Q_CASES = {
     'peopleCount.unitCode=="C62"': ["e1"],
     "peopleCount.unitCode": ["e1"],
     "dateObserved<2026-11-23T00:00:00Z": ["e1"],
+    "dateObserved==2026-11-22T08:00:00Z": ["e1"],
+    'dateObserved=="DateTime"': [],  # a JSON-LD value object stands for its @value only
+    'settings=="auto"': [],  # an object value is not compared member by member
     'tags=="b"': ["e3"],
     "peopleCount>40;congested==true": ["e2"],
     "peopleCount>40|occupancy": ["e2", "e3", "e4"],
