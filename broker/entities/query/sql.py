@@ -5,6 +5,7 @@ text is assembled only from fixed fragments. An attribute matches when any of it
 (datasetIds) matches, and a value that is an array matches when any element does.
 """
 
+from collections.abc import Callable
 from itertools import count
 from typing import Any
 
@@ -227,8 +228,16 @@ class QueryCompiler:
 
 
 def scope_condition(dialect: str, alternatives: tuple[tuple[str, ...], ...]) -> ColumnElement[bool]:
-    """scopeQ (clause 4.19) as SQL over the entity's scopes."""
-    pg = dialect == "postgresql"
+    """scopeQ (clause 4.19) as SQL over the entity's scopes, with grammar.scope_matches' rules.
+
+    Prefixes are compared with substr (case-sensitive on both stores; SQLite's LIKE is not).
+    """
+    source = (
+        "jsonb_array_elements_text(CASE WHEN jsonb_typeof(entities.scopes) = 'array' "
+        "THEN entities.scopes ELSE '[]'::jsonb END) AS sc(v)"
+        if dialect == "postgresql"
+        else "(SELECT value AS v FROM json_each(entities.scopes)) AS sc"
+    )
     names = count()
     ors = []
     for group in alternatives:
@@ -236,30 +245,12 @@ def scope_condition(dialect: str, alternatives: tuple[tuple[str, ...], ...]) -> 
         for pattern in group:
             params: dict[str, Any] = {}
 
-            def bind(value: str, params: dict[str, Any] = params) -> str:
+            def bind(value: str | int, params: dict[str, Any] = params) -> str:
                 name = f"s{next(names)}"
                 params[name] = value
                 return ":" + name
 
-            if pattern == "/#":
-                test = "sc.v IS NOT NULL"
-            elif pattern.endswith("/#"):
-                base = pattern[:-2]
-                test = f"(sc.v = {bind(base)} OR sc.v LIKE {bind(_like(base) + '/%')} ESCAPE '\\')"
-            elif pattern.endswith("/+"):
-                base = _like(pattern[:-2])
-                test = (
-                    f"(sc.v LIKE {bind(base + '/%')} ESCAPE '\\' "
-                    f"AND sc.v NOT LIKE {bind(base + '/%/%')} ESCAPE '\\')"
-                )
-            else:
-                test = f"sc.v = {bind(pattern)}"
-            source = (
-                "jsonb_array_elements_text(CASE WHEN jsonb_typeof(entities.scopes) = 'array' "
-                "THEN entities.scopes ELSE '[]'::jsonb END) AS sc(v)"
-                if pg
-                else "(SELECT value AS v FROM json_each(entities.scopes)) AS sc"
-            )
+            test = _scope_test(pattern, bind)
             ands.append(
                 sa.text(f"EXISTS (SELECT 1 FROM {source} WHERE {test})").bindparams(**params)
             )
@@ -267,5 +258,18 @@ def scope_condition(dialect: str, alternatives: tuple[tuple[str, ...], ...]) -> 
     return sa.or_(*ors)
 
 
-def _like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _scope_test(pattern: str, bind: Callable[[str | int], str]) -> str:
+    if pattern == "/#":
+        return "sc.v IS NOT NULL"
+    if pattern.endswith("/#"):
+        base = pattern[:-2]
+        prefix = base + "/"
+        return f"(sc.v = {bind(base)} OR substr(sc.v, 1, {bind(len(prefix))}) = {bind(prefix)})"
+    if pattern.endswith("/+"):
+        prefix = pattern[:-1]
+        return (
+            f"(substr(sc.v, 1, {bind(len(prefix))}) = {bind(prefix)} "
+            f"AND length(sc.v) > {bind(len(prefix))} "
+            f"AND substr(sc.v, {bind(len(prefix) + 1)}) NOT LIKE '%/%')"
+        )
+    return f"sc.v = {bind(pattern)}"

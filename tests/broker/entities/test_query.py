@@ -109,6 +109,9 @@ SCOPE_CASES = {
     "/Kanagawa/Yokohama/Nishi;/Kanagawa/#": ["e1"],
     "/Kanagawa/Kawasaki,/Kanagawa/Yokohama/Kohoku": ["e2", "e3"],
     "/#": ["e1", "e2", "e3"],
+    "/kanagawa/#": [],
+    "/Kanagawa/yokohama/+": [],
+    "/Kanagawa/Yokohama": [],
 }
 
 
@@ -117,6 +120,18 @@ async def test_scope_query(
     client: httpx.AsyncClient, dataset: None, scope_q: str, expected: list[str]
 ) -> None:
     assert await ids(client, scopeQ=scope_q) == expected
+
+
+async def test_one_level_scope_pattern_needs_a_name_at_that_level(
+    client: httpx.AsyncClient,
+) -> None:
+    batch = [
+        {"id": E + "s1", "type": "T", "scope": "/Kanagawa/"},
+        {"id": E + "s2", "type": "T", "scope": "/Kanagawa/Zama"},
+    ]
+    await client.post("/ngsi-ld/v1/entityOperations/create", json=batch, headers=headers())
+    assert await ids(client, scopeQ="/Kanagawa/+") == ["s2"]
+    assert await ids(client, scopeQ="/Kanagawa/#") == ["s1", "s2"]
 
 
 async def test_bad_scope_query_is_bad_request(client: httpx.AsyncClient, dataset: None) -> None:
