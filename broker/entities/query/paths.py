@@ -8,7 +8,7 @@ sub-attribute ``sub`` (any depth), then either an instance member (``observedAt`
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from broker.core.errors import BadRequestData
 from broker.entities.attributes import VALUE_MEMBER, check_attribute_name
@@ -54,10 +54,15 @@ def resolve_path(path: Path, context: Context) -> ResolvedPath:
 
 
 def entity_time_moment(node: Comparison) -> datetime:
-    """The instant a comparison on createdAt/modifiedAt names."""
+    """The instant a comparison on createdAt/modifiedAt names (UTC when it has no offset)."""
     attribute = node.path.attribute
     if not isinstance(node.value, Literal) or node.value.kind != "datetime":
         raise BadRequestData(f"{attribute} compares with a date-time")
     if node.op not in COMPARISON_OPERATORS:
         raise BadRequestData(f"{node.op} does not apply to {attribute}")
-    return datetime.fromisoformat(str(node.value.value).replace("Z", "+00:00"))
+    text = str(node.value.value)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise BadRequestData(f"{text!r} is not a valid date-time") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -45,6 +45,8 @@ Q_CASES = {
     "(peopleCount==10|peopleCount==50);congested==false": ["e1"],
     "modifiedAt>2000-01-01T00:00:00Z": ["e1", "e2", "e3", "e4", "e5"],
     "createdAt<2000-01-01T00:00:00Z": [],
+    "modifiedAt>2000-01-01T00:00": ["e1", "e2", "e3", "e4", "e5"],  # no offset: UTC
+    "modifiedAt<2000-01-01T09:00:00+09:00": [],
 }
 
 
@@ -66,6 +68,9 @@ BAD_Q = [
     'name=="open',
     "peopleCount;",
     "1abc>2",
+    "modifiedAt>2000-13-01T00:00:00Z",
+    "createdAt>10",
+    'createdAt~="2026"',
 ]
 
 
