@@ -200,10 +200,7 @@ class QParser(_Parser):
 
 def literal(token: str) -> Literal:
     if _NUMBER.match(token):
-        number = float(token)
-        return Literal(
-            int(number) if number.is_integer() and "." not in token else number, "number"
-        )
+        return Literal(_number(token), "number")
     if token in ("true", "false"):
         return Literal(token == "true", "boolean")
     if _DATETIME.match(token):
@@ -213,6 +210,15 @@ def literal(token: str) -> Literal:
     if _TIME.match(token):
         return Literal(token, "time")
     return Literal(token, "string")
+
+
+def _number(token: str) -> int | float:
+    """An int when the token is a whole number a 64-bit integer holds (SQL binds no larger)."""
+    number = float(token)
+    if "." in token or not number.is_integer():
+        return number
+    whole = int(token) if "e" not in token.lower() else int(number)
+    return whole if -(2**63) <= whole < 2**63 else number
 
 
 def parse_q(text: str) -> Query:
