@@ -170,14 +170,15 @@ class QParser(_Parser):
         return Comparison(path, op, first)
 
     def pattern(self) -> str:
+        """A regular expression: a quoted string, or an unquoted token exactly as written."""
+        start = self.pos
         value = self.value()
-        if value.kind != "string":
-            return str(value.value)
+        text = str(value.value) if self.text[start] in "\"'" else self.text[start : self.pos]
         try:
-            re.compile(value.value)
+            re.compile(text)
         except re.error as exc:
             raise self.fail(f"invalid regular expression: {exc}") from exc
-        return str(value.value)
+        return text
 
     def value(self) -> Literal:
         if self.peek('"') or self.peek("'"):

@@ -60,6 +60,13 @@ async def test_q_language(
     assert await ids(client, q=q) == expected
 
 
+async def test_unquoted_pattern_is_taken_as_written(client: httpx.AsyncClient) -> None:
+    body = {"id": E + "p1", "type": "T", "flag": "true", "code": "size 1e3"}
+    await client.post(ENTITIES, json=body, headers=headers())
+    assert await ids(client, q="flag~=true") == ["p1"]
+    assert await ids(client, q="code~=1e3") == ["p1"]
+
+
 BAD_Q = [
     "peopleCount>",
     "(peopleCount>1",
