@@ -223,7 +223,9 @@ class QueryCompiler:
                 return f"({number}) {op} {bound}"
             return f"s.type IN ('integer', 'real') AND s.atom {op} {bound}"
         if self.pg:
-            return f"jsonb_typeof(s.v) = 'string' AND (s.v #>> '{{}}') {op} CAST({bound} AS text)"
+            # Code-point order whatever the database's collation, as on SQLite.
+            text = "(s.v #>> '{}') COLLATE \"C\""
+            return f"jsonb_typeof(s.v) = 'string' AND {text} {op} CAST({bound} AS text)"
         return f"s.type = 'text' AND s.atom {op} {bound}"
 
 
