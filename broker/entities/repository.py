@@ -207,11 +207,3 @@ class EntityRepository:
             Entity.bbox_south <= north,
             Entity.bbox_north >= south,
         ]
-
-    def bbox_within(self, west: float, south: float, east: float, north: float) -> list[Any]:
-        return [
-            Entity.bbox_west >= west,
-            Entity.bbox_east <= east,
-            Entity.bbox_south >= south,
-            Entity.bbox_north <= north,
-        ]

@@ -93,8 +93,6 @@ def _geo_conditions(repo: EntityRepository, geo: GeoQuery, context: Context) -> 
     if box is None:
         return [Entity.bbox_west.is_not(None)]
     relation, (west, south, east, north) = box
-    if relation == "within":
-        return repo.bbox_within(west, south, east, north)
     if relation == "contains":
         return [
             Entity.bbox_west <= west,
