@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, or_, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -76,7 +76,7 @@ def _selector(repo: EntityRepository, selector: Selector, context: Context) -> C
                 )
             )
         )
-    return and_(*parts)
+    return and_(true(), *parts)  # an empty selector selects every entity
 
 
 def _conditions(
