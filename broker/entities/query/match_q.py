@@ -39,7 +39,7 @@ Test = Callable[[EntityRecord], bool]
 Scalar = Callable[[Any], bool]
 Locate = Callable[[Any], Any]
 
-MISSING: Any = object()  # what a path selects where there is nothing
+_MISSING: Any = object()  # what a path selects where there is nothing
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq,
     "!=": operator.ne,
@@ -59,44 +59,44 @@ def compile_q(query: Query, context: Context) -> Test:
         terms = [compile_q(t, context) for t in query.terms]
         return lambda record: any(term(record) for term in terms)
     if isinstance(query, Exists):
-        exists = compile_exists(query.path, context)
+        exists = _exists(query.path, context)
         return (lambda record: not exists(record)) if query.negated else exists
     return _comparison(query, context)
 
 
-def compile_exists(path: Path, context: Context) -> Test:
+def _exists(path: Path, context: Context) -> Test:
     if names_entity_time(path):
         return lambda record: True
     resolved = resolve_path(path, context)
     iri = resolved.iri
     if resolved.whole_attribute:
         return lambda record: iri in record.attrs
-    locate = locator(resolved)
-    return lambda record: any(locate(i) is not MISSING for i in instances(record, iri))
+    locate = _locator(resolved)
+    return lambda record: any(locate(i) is not _MISSING for i in _instances(record, iri))
 
 
-def instances(record: EntityRecord, iri: str) -> Iterable[Any]:
+def _instances(record: EntityRecord, iri: str) -> Iterable[Any]:
     found = record.attrs.get(iri)
     return found if isinstance(found, list) else ()
 
 
-def locator(path: ResolvedPath) -> Locate:
-    """What the path selects inside one attribute instance (MISSING if nothing)."""
+def _locator(path: ResolvedPath) -> Locate:
+    """What the path selects inside one attribute instance (_MISSING if nothing)."""
     subs, member, keys = path.subs, path.member, path.keys
 
     def locate(instance: Any) -> Any:
         node = instance
         for sub in subs:
-            node = node.get(sub, MISSING) if isinstance(node, dict) else MISSING
+            node = node.get(sub, _MISSING) if isinstance(node, dict) else _MISSING
         if not isinstance(node, dict):
-            return MISSING
+            return _MISSING
         if member is not None:
-            return node.get(member, MISSING)
+            return node.get(member, _MISSING)
         kind = node.get("type")
         name = OTHER_VALUE_MEMBERS.get(kind, "value") if isinstance(kind, str) else "value"
-        value = node.get(name, MISSING)
+        value = node.get(name, _MISSING)
         for key in keys:
-            value = value.get(key, MISSING) if isinstance(value, dict) else MISSING
+            value = value.get(key, _MISSING) if isinstance(value, dict) else _MISSING
         return value
 
     return locate
@@ -108,7 +108,7 @@ def _comparison(node: Comparison, context: Context) -> Test:
     resolved = resolve_path(node.path, context)
     matches = _matches(resolved, _predicate(node))
     if node.op in ("!=", "!~="):
-        exists = compile_exists(node.path, context)
+        exists = _exists(node.path, context)
         return lambda record: exists(record) and not matches(record)
     return matches
 
@@ -122,13 +122,13 @@ def _entity_time(node: Comparison) -> Test:
 
 def _matches(path: ResolvedPath, predicate: Scalar) -> Test:
     """Some instance's selected value (or one element of it) satisfies the predicate."""
-    locate = locator(path)
+    locate = _locator(path)
     iri = path.iri
 
     def matches(record: EntityRecord) -> bool:
-        for instance in instances(record, iri):
+        for instance in _instances(record, iri):
             value = locate(instance)
-            if value is MISSING:
+            if value is _MISSING:
                 continue
             if isinstance(value, dict) and "@value" in value:
                 value = value["@value"]
@@ -161,7 +161,7 @@ def _scalar(literal: Literal, op: str) -> Scalar:
     compare = _COMPARE[op]
     expected = literal.value
     if literal.kind == "boolean":
-        if op not in ("==", "!="):
+        if op != "==":
             raise BadRequestData("booleans compare only with == and !=")
         return lambda v: isinstance(v, bool) and v is expected
     if literal.kind == "number":
