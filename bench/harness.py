@@ -19,7 +19,7 @@ import asyncpg
 import httpx
 import orjson
 
-from bench.client import target
+from bench.client import prepare_auth, target, token_headers
 from bench.entities import crowd_flows
 from bench.load import HttpLoad, Load, Measurement, Requests, Window, run_load
 from bench.servers import PostgresDatabase, Server, Unavailable, migrate, server_env
@@ -132,7 +132,7 @@ class Harness:
         self._pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
         self._servers: dict[str, Server] = {}
         self._postgres_unavailable: str | None = None
-        self._postgres: PostgresDatabase | None = None
+        self._postgres: dict[str, PostgresDatabase] = {}
         self._datasets: set[tuple[str, str]] = set()
         self.setup: dict[str, Any] = {}  # what the run prepared, for the JSON report
 
@@ -148,7 +148,7 @@ class Harness:
     ) -> HttpLoad:
         """A load of `requests` on `server` by the standard clients (batch clients if `batch`)."""
         return HttpLoad(
-            target=target(server.base_url, tenant=tenant),
+            target=target(server.base_url, tenant=tenant, auth=server.auth),
             requests=requests,
             concurrency=self.options.batch_clients if batch else self.options.clients,
             window=self.options.window,
@@ -178,40 +178,52 @@ class Harness:
 
     # -- servers and stores -----------------------------------------------------------------
 
-    async def postgres(self) -> PostgresDatabase:
-        """The run's scratch PostgreSQL database (Unavailable if the server cannot be reached)."""
+    async def postgres(self, name: str = "postgresql") -> PostgresDatabase:
+        """A scratch PostgreSQL database of the run (Unavailable if the server cannot be
+        reached); each Renkei server has its own, `postgresql` is also the raw baseline's."""
         if self._postgres_unavailable:
             raise Unavailable(self._postgres_unavailable)
-        if self._postgres is None:
+        if name not in self._postgres:
             database = PostgresDatabase(self.options.postgres_url)
             try:
                 await database.create()
             except Unavailable as error:
                 self._postgres_unavailable = str(error)
                 raise
-            self._postgres = database
+            self._postgres[name] = database
             self.setup["postgresql_version"] = database.version
-        return self._postgres
+        return self._postgres[name]
 
-    async def renkei(self, store: str) -> Server:
-        """The Renkei server on `store`, migrated and ready (started on first use)."""
-        if store in self._servers:
-            return self._servers[store]
-        data_dir = self.workdir / f"data-{store}"
+    async def renkei(self, store: str, *, secure: bool = True) -> Server:
+        """The Renkei server on `store`, migrated and ready (started on first use).
+
+        `secure` servers run as in production, auth and audit on; the others with both off,
+        as the baseline of what auth and audit cost. Each has a database of its own.
+        """
+        key = store if secure else f"{store}-open"
+        if key in self._servers:
+            return self._servers[key]
+        data_dir = self.workdir / f"data-{key}"
         if store == "sqlite":
             url = f"sqlite+aiosqlite:///{data_dir / 'renkei.db'}"
         else:
-            url = (await self.postgres()).url
-        env = server_env(data_dir=str(data_dir), database_url=url, log_level="WARNING")
-        await migrate(env, self.workdir / f"migrate-{store}.log")
+            url = (await self.postgres(key)).url
+        settings = {"data_dir": str(data_dir), "database_url": url, "log_level": "WARNING"}
+        if not secure:
+            settings |= {"auth_disabled": "1", "audit_enabled": "0"}
+        env = server_env(**settings)
+        await migrate(env, self.workdir / f"migrate-{key}.log")
+        credentials = await prepare_auth(env) if secure else None
         server = Server(
-            f"Renkei on {store}",
+            f"Renkei on {store}" + ("" if secure else " (auth and audit off)"),
             "broker.core.app:create_app",
             env=env,
-            log=self.workdir / f"renkei-{store}.log",
+            log=self.workdir / f"renkei-{key}.log",
         )
         await server.start("/ready")
-        self._servers[store] = server
+        if credentials is not None:
+            server.auth = await token_headers(server.base_url, *credentials)
+        self._servers[key] = server
         return server
 
     # -- data sets --------------------------------------------------------------------------
@@ -222,7 +234,7 @@ class Harness:
         """Upsert entities 0..count-1 of `prefix` in batches from this process; seconds taken."""
         size = self.options.batch_size
         starts = iter(range(0, count, size))
-        goal = target(server.base_url, tenant=tenant)
+        goal = target(server.base_url, tenant=tenant, auth=server.auth)
         began = time.perf_counter()
 
         async def uploader() -> None:
@@ -243,17 +255,20 @@ class Harness:
         await asyncio.gather(*(uploader() for _ in range(concurrency)))
         return time.perf_counter() - began
 
-    async def dataset(self, store: str, tenant: str, prefix: str, count: int) -> Server:
+    async def dataset(
+        self, store: str, tenant: str, prefix: str, count: int, *, secure: bool = True
+    ) -> Server:
         """The Renkei server on `store` with `count` entities of `prefix` in `tenant`, once."""
-        server = await self.renkei(store)
-        if (store, tenant) not in self._datasets:
-            progress(f"  loading {count:,} entities into {store} (tenant {tenant}) ...")
+        server = await self.renkei(store, secure=secure)
+        key = (store if secure else f"{store}-open", tenant)
+        if key not in self._datasets:
+            progress(f"  loading {count:,} entities into {server.name} (tenant {tenant}) ...")
             seconds = await self.upsert(server, tenant, prefix, count)
             progress(f"  loaded in {seconds:.1f} s ({count / seconds:,.0f} entities/s)")
             if store == "postgresql":
                 await self.analyze()
-            self.setup[f"load_{store}_{tenant}"] = {"entities": count, "seconds": seconds}
-            self._datasets.add((store, tenant))
+            self.setup[f"load_{key[0]}_{tenant}"] = {"entities": count, "seconds": seconds}
+            self._datasets.add(key)
         return server
 
     async def analyze(self) -> None:
@@ -262,19 +277,20 @@ class Harness:
         Without statistics the planner takes fresh tables for nearly empty and may pick plans
         (nested loops over every row) that no long-running deployment would see.
         """
-        connection = await asyncpg.connect((await self.postgres()).dsn)
-        try:
-            await connection.execute("ANALYZE")
-        finally:
-            await connection.close()
+        for database in self._postgres.values():
+            connection = await asyncpg.connect(database.dsn)
+            try:
+                await connection.execute("ANALYZE")
+            finally:
+                await connection.close()
 
     # -- the end ----------------------------------------------------------------------------
 
     async def close(self) -> None:
         await asyncio.gather(*(server.stop() for server in self._servers.values()))
         self._pool.shutdown(wait=True, cancel_futures=True)
-        if self._postgres is not None:
-            await self._postgres.drop()
+        for database in self._postgres.values():
+            await database.drop()
 
 
 def unique(prefix: str) -> str:

@@ -169,3 +169,46 @@ async def geo(h: Harness, store: str) -> Result:
     result = measured("geo", store, "req/s", measurement, baseline_name="hello", baseline=baseline)
     result.notes = {"entities": h.options.entities, "params": dict(params)}
     return result
+
+
+@scenario(
+    "auth-create",
+    "single-entity creates/s with auth and audit on, against the same server with both off",
+)
+async def auth_create(h: Harness, store: str) -> Result:
+    open_server = await h.renkei(store, secure=False)
+    baseline = await h.measure(
+        h.http_load(open_server, CreateEntities(unique("o")), tenant="bench_create")
+    )
+    report("create (auth, audit off)", store, "creates/s", baseline)
+    server = await h.renkei(store)
+    measurement = await h.measure(
+        h.http_load(server, CreateEntities(unique("a")), tenant="bench_create")
+    )
+    report("create (auth, audit on)", store, "creates/s", measurement)
+    return measured(
+        "auth-create",
+        store,
+        "creates/s",
+        measurement,
+        baseline_name="no auth",
+        baseline=baseline,
+        baseline_unit="creates/s",
+    )
+
+
+@scenario(
+    "auth-get", "GET-by-id req/s with auth and audit on, against the same server with both off"
+)
+async def auth_get(h: Harness, store: str) -> Result:
+    count = h.options.get_ids
+    ids = tuple(entity_id("g", n) for n in range(count))
+    open_server = await h.dataset(store, "bench_get", "g", count, secure=False)
+    baseline = await h.measure(h.http_load(open_server, GetById(ids), tenant="bench_get"))
+    report("get (auth, audit off)", store, "req/s", baseline)
+    server = await h.dataset(store, "bench_get", "g", count)
+    measurement = await h.measure(h.http_load(server, GetById(ids), tenant="bench_get"))
+    report("get (auth, audit on)", store, "req/s", measurement)
+    return measured(
+        "auth-get", store, "req/s", measurement, baseline_name="no auth", baseline=baseline
+    )

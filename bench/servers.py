@@ -53,6 +53,7 @@ class Server:
         self.log = log
         self.port = free_port()
         self.process: asyncio.subprocess.Process | None = None
+        self.auth: dict[str, str] = {}  # headers that authenticate the benchmark client
 
     @property
     def base_url(self) -> str:
