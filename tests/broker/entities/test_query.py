@@ -202,7 +202,6 @@ async def test_count_only_with_limit_zero(client: httpx.AsyncClient, dataset: No
 @pytest.mark.parametrize(
     "params",
     [
-        {"limit": 1001},
         {"limit": 0},
         {"limit": -1},
         {"offset": -1},
@@ -215,6 +214,14 @@ async def test_bad_paging_is_bad_request(
     client: httpx.AsyncClient, dataset: None, params: dict[str, Any]
 ) -> None:
     assert_problem(await client.get(ENTITIES, params=params), 400, "BadRequestData")
+
+
+async def test_a_page_over_the_maximum_is_too_many_results(
+    client: httpx.AsyncClient, dataset: None
+) -> None:
+    response = await client.get(ENTITIES, params={"type": "Device", "limit": 1001})
+    body = assert_problem(response, 403, "TooManyResults")
+    assert "1000" in body["detail"]
 
 
 async def test_query_representations(client: httpx.AsyncClient, dataset: None) -> None:
