@@ -27,6 +27,8 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "RENKEI_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
 SKIP_POSTGRES = os.environ.get("RENKEI_TEST_SKIP_POSTGRES") == "1"
+if SKIP_POSTGRES and os.environ.get("RENKEI_TEST_REQUIRE_POSTGRES") == "1":
+    raise RuntimeError("RENKEI_TEST_REQUIRE_POSTGRES=1 (CI) forbids RENKEI_TEST_SKIP_POSTGRES=1")
 STORES = ["sqlite"] if SKIP_POSTGRES else ["sqlite", "postgresql"]
 # Tenants registered for the whole run (with `default` and the shared tenant).
 TEST_TENANTS = ("yokohama", "kawasaki", "sagamihara")

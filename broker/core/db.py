@@ -1,5 +1,6 @@
 """Database engine, session factories and the per-request session dependency."""
 
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -78,8 +80,32 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        write = conn.get_execution_options().get("renkei_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        options = conn.get_execution_options()
+        if options.get("renkei_write", False):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        elif options.get("isolation_level") != "AUTOCOMMIT":
+            conn.exec_driver_sql("BEGIN")
+
+
+# A pooled connection idle for longer than this is pinged before use (one round trip); busy
+# connections are not, so requests do not pay a ping each (SQLAlchemy's pool_pre_ping would).
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["renkei_last_used"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        last = record.info.get("renkei_last_used")
+        if last is None or time.monotonic() - last < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError("stale pooled connection") from exc  # the pool retries
 
 
 CommitHook = Callable[[AsyncSession], Awaitable[None]]
@@ -107,15 +133,18 @@ class Database:
         kwargs: dict[str, Any] = {
             "json_serializer": _json_dumps,
             "json_deserializer": orjson.loads,
-            "pool_pre_ping": not self.is_sqlite,
         }
         if not self.is_sqlite:
-            kwargs |= {"pool_size": pool_size, "max_overflow": pool_size}
+            kwargs |= {"pool_size": pool_size, "max_overflow": pool_size, "pool_recycle": 1800}
         self.engine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             _configure_sqlite(self.engine)
+        else:
+            _ping_when_idle(self.engine)
+        # Reads run without BEGIN/COMMIT round trips: each statement sees committed data.
+        read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         write_engine = self.engine.execution_options(renkei_write=True)
-        self.read_session = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.read_session = async_sessionmaker(read_engine, expire_on_commit=False)
         self.write_session = async_sessionmaker(write_engine, expire_on_commit=False)
         self.commit_hooks: list[CommitHook] = []
         self._on_changed: dict[str, list[Callable[[], None]]] = {}

@@ -68,6 +68,14 @@ class ResourceNotFound(NgsiLdError):
     title = "Resource not found"
 
 
+class TooManyResults(NgsiLdError):
+    """A page larger than the broker serves (clause 5.5.9 / 6.3.10: limit over the maximum)."""
+
+    status = 403
+    problem = "TooManyResults"
+    title = "Too many results"
+
+
 class NonexistentTenant(NgsiLdError):
     status = 404
     problem = "NonexistentTenant"

@@ -61,14 +61,16 @@ def attribute_members(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def location_bbox(attrs: dict[str, Any]) -> tuple[float, float, float, float] | None:
-    instances = attrs.get(LOCATION)
-    if not instances:
+    """Bounding box of every GeoProperty instance of `location`: a geo-query matches any."""
+    boxes = [
+        geometry_bounds(instance["value"])
+        for instance in attrs.get(LOCATION) or ()
+        if instance.get("type") == "GeoProperty"
+    ]
+    if not boxes:
         return None
-    default = documents.find_instance(instances, None)
-    instance = instances[default if default is not None else 0]
-    if instance.get("type") != "GeoProperty":
-        return None
-    return geometry_bounds(instance["value"])
+    wests, souths, easts, norths = zip(*boxes, strict=True)
+    return min(wests), min(souths), max(easts), max(norths)
 
 
 def _draft(record: EntityRecord) -> EntityRecord:

@@ -21,7 +21,7 @@ class Entity(Base):
     attrs: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     modified_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    # Bounding box of the `location` GeoProperty, for indexed geo pre-filtering.
+    # Bounding box of every `location` GeoProperty instance, for indexed geo pre-filtering.
     bbox_west: Mapped[float | None] = mapped_column(Float, nullable=True)
     bbox_south: Mapped[float | None] = mapped_column(Float, nullable=True)
     bbox_east: Mapped[float | None] = mapped_column(Float, nullable=True)

@@ -216,14 +216,6 @@ class EntityRepository:
             Entity.bbox_north >= south,
         ]
 
-    def bbox_within(self, west: float, south: float, east: float, north: float) -> list[Any]:
-        return [
-            Entity.bbox_west >= west,
-            Entity.bbox_east <= east,
-            Entity.bbox_south >= south,
-            Entity.bbox_north <= north,
-        ]
-
 
 async def entity_counts(session: AsyncSession) -> dict[str, int]:
     """Entities stored per tenant (usage reports)."""

@@ -36,7 +36,11 @@ class GeoQuery:
     min_distance: float | None = None
 
     def prefilter_box(self) -> tuple[str, tuple[float, float, float, float]] | None:
-        """How entity bounding boxes must relate to a box: ("overlaps"|"within"|"contains")."""
+        """How entity bounding boxes must relate to a box: ("overlaps"|"contains"), or None.
+
+        An entity's box covers every instance of its GeoProperty and one matching instance is
+        enough, so `within` can only ask the box to overlap (other instances may lie outside).
+        """
         west, south, east, north = self.bbox
         if self.georel == "near":
             if self.max_distance is None:
@@ -45,11 +49,9 @@ class GeoQuery:
             cos = max(math.cos(math.radians(max(abs(south), abs(north)))), 1e-6)
             d_lon = self.max_distance / (_METRES_PER_DEGREE * cos)
             return "overlaps", (west - d_lon, south - d_lat, east + d_lon, north + d_lat)
-        if self.georel == "within":
-            return "within", self.bbox
         if self.georel == "contains":
             return "contains", self.bbox
-        if self.georel in ("intersects", "overlaps", "equals"):
+        if self.georel in ("within", "intersects", "overlaps", "equals"):
             return "overlaps", self.bbox
         return None
 

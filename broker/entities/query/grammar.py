@@ -170,14 +170,15 @@ class QParser(_Parser):
         return Comparison(path, op, first)
 
     def pattern(self) -> str:
+        """A regular expression: a quoted string, or an unquoted token exactly as written."""
+        start = self.pos
         value = self.value()
-        if value.kind != "string":
-            return str(value.value)
+        text = str(value.value) if self.text[start] in "\"'" else self.text[start : self.pos]
         try:
-            re.compile(value.value)
+            re.compile(text)
         except re.error as exc:
             raise self.fail(f"invalid regular expression: {exc}") from exc
-        return str(value.value)
+        return text
 
     def value(self) -> Literal:
         if self.peek('"') or self.peek("'"):
@@ -200,10 +201,7 @@ class QParser(_Parser):
 
 def literal(token: str) -> Literal:
     if _NUMBER.match(token):
-        number = float(token)
-        return Literal(
-            int(number) if number.is_integer() and "." not in token else number, "number"
-        )
+        return Literal(_number(token), "number")
     if token in ("true", "false"):
         return Literal(token == "true", "boolean")
     if _DATETIME.match(token):
@@ -213,6 +211,15 @@ def literal(token: str) -> Literal:
     if _TIME.match(token):
         return Literal(token, "time")
     return Literal(token, "string")
+
+
+def _number(token: str) -> int | float:
+    """An int when the token is a whole number a 64-bit integer holds (SQL binds no larger)."""
+    number = float(token)
+    if "." in token or not number.is_integer():
+        return number
+    whole = int(token) if "e" not in token.lower() else int(number)
+    return whole if -(2**63) <= whole < 2**63 else number
 
 
 def parse_q(text: str) -> Query:

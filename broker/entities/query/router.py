@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from broker.core.db import SessionDep
-from broker.core.errors import BadRequestData
+from broker.core.errors import BadRequestData, TooManyResults
 from broker.core.routing import RenkeiRoute
 from broker.entities.attributes import check_attribute_name
 from broker.entities.dependencies import EntitiesRead, RepresentationDep, split_list
@@ -38,7 +38,7 @@ class Paging:
         if self.limit < 0:
             raise BadRequestData("limit must not be negative")
         if self.limit > settings.query_max_limit:
-            raise BadRequestData(
+            raise TooManyResults(
                 f"limit {self.limit} exceeds the maximum page size {settings.query_max_limit}"
             )
         if self.limit == 0 and not count:

@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, or_, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -48,17 +48,26 @@ class QueryResult:
     total: int | None
 
 
+def check_ids(ids: tuple[str, ...]) -> None:
+    for entity_id in ids:
+        check_uri(entity_id, "id")
+
+
+def compile_id_pattern(pattern: str) -> re.Pattern[str]:
+    """idPattern, matched anywhere in the id (PostgreSQL's ~, SQLite's REGEXP: re.search)."""
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise BadRequestData(f"idPattern is not a valid regular expression: {exc}") from exc
+
+
 def _selector(repo: EntityRepository, selector: Selector, context: Context) -> ColumnElement[bool]:
     parts: list[ColumnElement[bool]] = []
     if selector.ids:
-        for entity_id in selector.ids:
-            check_uri(entity_id, "id")
+        check_ids(selector.ids)
         parts.append(Entity.id.in_(selector.ids))
     if selector.id_pattern is not None:
-        try:
-            re.compile(selector.id_pattern)
-        except re.error as exc:
-            raise BadRequestData(f"idPattern is not a valid regular expression: {exc}") from exc
+        compile_id_pattern(selector.id_pattern)
         parts.append(Entity.id.regexp_match(selector.id_pattern))
     if selector.types is not None:
         parts.append(
@@ -69,7 +78,7 @@ def _selector(repo: EntityRepository, selector: Selector, context: Context) -> C
                 )
             )
         )
-    return and_(*parts)
+    return and_(true(), *parts)  # an empty selector selects every entity
 
 
 def _conditions(
@@ -95,8 +104,6 @@ def _geo_conditions(repo: EntityRepository, geo: GeoQuery, context: Context) -> 
     if box is None:
         return [Entity.bbox_west.is_not(None)]
     relation, (west, south, east, north) = box
-    if relation == "within":
-        return repo.bbox_within(west, south, east, north)
     if relation == "contains":
         return [
             Entity.bbox_west <= west,

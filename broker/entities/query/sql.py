@@ -5,7 +5,7 @@ text is assembled only from fixed fragments. An attribute matches when any of it
 (datasetIds) matches, and a value that is an array matches when any element does.
 """
 
-from datetime import datetime
+from collections.abc import Callable
 from itertools import count
 from typing import Any
 
@@ -13,10 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from broker.core.errors import BadRequestData
-from broker.entities.attributes import check_attribute_name
 from broker.entities.models import Entity
 from broker.entities.query.grammar import (
-    INSTANCE_MEMBERS,
     And,
     Comparison,
     Exists,
@@ -26,16 +24,15 @@ from broker.entities.query.grammar import (
     Query,
     Range,
 )
+from broker.entities.query.paths import (
+    OTHER_VALUE_MEMBERS,
+    ResolvedPath,
+    entity_time_moment,
+    names_entity_time,
+    resolve_path,
+)
 from broker.jsonld.context import Context
 
-_MEMBER_BY_TYPE = {
-    "Relationship": "object",
-    "ListProperty": "valueList",
-    "ListRelationship": "objectList",
-    "VocabProperty": "vocab",
-    "JsonProperty": "json",
-    "LanguageProperty": "languageMap",
-}
 _SQL_OPS = {"==": "=", "!=": "=", ">": ">", ">=": ">=", "<": "<", "<=": "<="}
 _ENTITY_TIMES = {"createdAt": Entity.created_at, "modifiedAt": Entity.modified_at}
 
@@ -78,80 +75,57 @@ class QueryCompiler:
 
     # -- paths ----------------------------------------------------------------------------
 
-    def _expand(self, path: Path) -> tuple[str, list[str], str | None]:
-        """(attribute IRI, sub-attribute IRIs, instance member or None)."""
-        iri = self.context.expand(check_attribute_name(path.attribute))
-        subs: list[str] = []
-        member = None
-        for index, name in enumerate(path.subs):
-            if name in INSTANCE_MEMBERS and index == len(path.subs) - 1:
-                member = name
-            else:
-                subs.append(self.context.expand(check_attribute_name(name)))
-        if member and path.keys:
-            raise BadRequestData(f"{member} has no members to select with [...]")
-        return iri, subs, member
-
     def _exists(self, path: Path) -> ColumnElement[bool]:
-        if not path.subs and not path.keys and path.attribute in _ENTITY_TIMES:
+        if names_entity_time(path):
             return sa.true()
-        iri, subs, member = self._expand(path)
+        resolved = resolve_path(path, self.context)
         params: dict[str, Any] = {}
-        keys = [*subs, *([member] if member else []), *path.keys]
         if self.pg:
-            attr = self._bind(params, iri)
-            if not keys:
+            attr = self._bind(params, resolved.iri)
+            if resolved.whole_attribute:
                 return self._text(f"jsonb_exists(entities.attrs, {attr})", params)
-            inner = (
-                self._pg_value_prefix(subs, member, path.keys, params)
-                if path.keys
-                else (f"i.v #> CAST({self._bind(params, keys)} AS text[])")
-            )
+            inner = self._pg_value_prefix(resolved, params)
             return self._text(
                 f"EXISTS (SELECT 1 FROM jsonb_array_elements(entities.attrs -> {attr}) AS i(v) "
                 f"WHERE {inner} IS NOT NULL)",
                 params,
             )
-        attr = self._bind(params, "$" + _sqlite_key(iri))
-        if not keys:
+        attr = self._bind(params, "$" + _sqlite_key(resolved.iri))
+        if resolved.whole_attribute:
             return self._text(f"json_type(entities.attrs, {attr}) IS NOT NULL", params)
-        inner = self._sqlite_member_path(subs, member, path.keys, params)
+        inner = self._sqlite_member_path(resolved, params)
         return self._text(
             f"EXISTS (SELECT 1 FROM json_each(entities.attrs, {attr}) AS i "
             f"WHERE json_type(i.value, {inner}) IS NOT NULL)",
             params,
         )
 
-    def _pg_value_prefix(
-        self, subs: list[str], member: str | None, keys: tuple[str, ...], params: dict[str, Any]
-    ) -> str:
+    def _pg_value_prefix(self, path: ResolvedPath, params: dict[str, Any]) -> str:
         """The JSON value a path points at inside instance `i.v` (PostgreSQL)."""
         node = "i.v"
-        for sub in subs:
+        for sub in path.subs:
             node = f"({node} -> {self._bind(params, sub)})"
-        if member:
-            return f"({node} -> {self._bind(params, member)})"
+        if path.member:
+            return f"({node} -> {self._bind(params, path.member)})"
         cases = " ".join(
             f"WHEN '{attribute_type}' THEN {node} -> '{name}'"
-            for attribute_type, name in _MEMBER_BY_TYPE.items()
+            for attribute_type, name in OTHER_VALUE_MEMBERS.items()
         )
         value = f"(CASE {node} ->> 'type' {cases} ELSE {node} -> 'value' END)"
-        if keys:
-            value = f"({value} #> CAST({self._bind(params, list(keys))} AS text[]))"
+        if path.keys:
+            value = f"({value} #> CAST({self._bind(params, list(path.keys))} AS text[]))"
         return value
 
-    def _sqlite_member_path(
-        self, subs: list[str], member: str | None, keys: tuple[str, ...], params: dict[str, Any]
-    ) -> str:
+    def _sqlite_member_path(self, path: ResolvedPath, params: dict[str, Any]) -> str:
         """A JSON path expression to the value a path points at inside instance `i` (SQLite)."""
-        prefix = "$" + "".join(_sqlite_key(s) for s in subs)
-        if member:
-            return self._bind(params, prefix + _sqlite_key(member))
-        suffix = "".join(_sqlite_key(k) for k in keys)
+        prefix = "$" + "".join(_sqlite_key(s) for s in path.subs)
+        if path.member:
+            return self._bind(params, prefix + _sqlite_key(path.member))
+        suffix = "".join(_sqlite_key(k) for k in path.keys)
         type_path = self._bind(params, prefix + ".type")
         cases = " ".join(
             f"WHEN '{attribute_type}' THEN {self._bind(params, prefix + '.' + name + suffix)}"
-            for attribute_type, name in _MEMBER_BY_TYPE.items()
+            for attribute_type, name in OTHER_VALUE_MEMBERS.items()
         )
         default = self._bind(params, prefix + ".value" + suffix)
         return f"(CASE json_extract(i.value, {type_path}) {cases} ELSE {default} END)"
@@ -159,19 +133,16 @@ class QueryCompiler:
     # -- comparisons ----------------------------------------------------------------------
 
     def _comparison(self, node: Comparison) -> ColumnElement[bool]:
-        path = node.path
-        if not path.subs and not path.keys and path.attribute in _ENTITY_TIMES:
+        if names_entity_time(node.path):
             return self._entity_time(node)
         matches = self._matches(node)
         if node.op in ("!=", "!~="):
-            return sa.and_(self._exists(path), self._not(matches))
+            return sa.and_(self._exists(node.path), self._not(matches))
         return matches
 
     def _entity_time(self, node: Comparison) -> ColumnElement[bool]:
         column = _ENTITY_TIMES[node.path.attribute]
-        if not isinstance(node.value, Literal) or node.value.kind != "datetime":
-            raise BadRequestData(f"{node.path.attribute} compares with a date-time")
-        moment = datetime.fromisoformat(str(node.value.value).replace("Z", "+00:00"))
+        moment = entity_time_moment(node)
         ops = {
             "==": column == moment,
             "!=": column != moment,
@@ -180,36 +151,46 @@ class QueryCompiler:
             "<": column < moment,
             "<=": column <= moment,
         }
-        if node.op not in ops:
-            raise BadRequestData(f"{node.op} does not apply to {node.path.attribute}")
         return ops[node.op]
 
     def _matches(self, node: Comparison) -> ColumnElement[bool]:
         """Some instance's value (or array element) satisfies the positive form of node."""
-        iri, subs, member = self._expand(node.path)
+        resolved = resolve_path(node.path, self.context)
         params: dict[str, Any] = {}
         predicate = self._predicate(node, params)
         if self.pg:
-            target = self._pg_value_prefix(subs, member, node.path.keys, params)
-            target = f"COALESCE({target} -> '@value', {target})"
-            elements = (
-                "jsonb_array_elements(CASE WHEN jsonb_typeof(t.v) = 'array' THEN t.v "
-                "ELSE jsonb_build_array(t.v) END) AS s(v)"
-            )
-            sql = (
-                f"EXISTS (SELECT 1 FROM jsonb_array_elements(entities.attrs -> "
-                f"{self._bind(params, iri)}) AS i(v) CROSS JOIN LATERAL (SELECT {target} AS v) "
-                f"AS t CROSS JOIN LATERAL {elements} WHERE {predicate})"
-            )
-        else:
-            path = self._sqlite_member_path(subs, member, node.path.keys, params)
-            attr = self._bind(params, "$" + _sqlite_key(iri))
-            sql = (
-                f"EXISTS (SELECT 1 FROM json_each(entities.attrs, {attr}) AS i, "
-                f"json_each(i.value, {path}) AS s WHERE s.type NOT IN ('object', 'array') "
-                f"AND {predicate})"
-            )
-        return self._text(sql, params)
+            return self._text(self._pg_matches(resolved, predicate, params), params)
+        return self._text(self._sqlite_matches(resolved, predicate, params), params)
+
+    def _pg_matches(self, path: ResolvedPath, predicate: str, params: dict[str, Any]) -> str:
+        target = self._pg_value_prefix(path, params)
+        target = f"COALESCE({target} -> '@value', {target})"
+        elements = (
+            "jsonb_array_elements(CASE WHEN jsonb_typeof(t.v) = 'array' THEN t.v "
+            "ELSE jsonb_build_array(t.v) END) AS s(v)"
+        )
+        attr = self._bind(params, path.iri)
+        return (
+            f"EXISTS (SELECT 1 FROM jsonb_array_elements(entities.attrs -> {attr}) AS i(v) "
+            f"CROSS JOIN LATERAL (SELECT {target} AS v) AS t "
+            f"CROSS JOIN LATERAL {elements} WHERE {predicate})"
+        )
+
+    def _sqlite_matches(self, path: ResolvedPath, predicate: str, params: dict[str, Any]) -> str:
+        value = self._sqlite_member_path(path, params)
+        # A JSON-LD value object {"@value": ...} stands for its @value, as on PostgreSQL.
+        at_value = f"({value}) || '.\"@value\"'"
+        target = (
+            f"CASE WHEN json_type(i.value, {at_value}) IS NULL THEN {value} ELSE {at_value} END"
+        )
+        attr = self._bind(params, "$" + _sqlite_key(path.iri))
+        # json_each walks an object's members too (text keys), but an object is no scalar and
+        # holds none: only an array's elements (integer keys) or the value itself (no key) count.
+        return (
+            f"EXISTS (SELECT 1 FROM json_each(entities.attrs, {attr}) AS i, "
+            f"json_each(i.value, {target}) AS s WHERE typeof(s.key) <> 'text' "
+            f"AND s.type NOT IN ('object', 'array') AND {predicate})"
+        )
 
     def _predicate(self, node: Comparison, params: dict[str, Any]) -> str:
         value = node.value
@@ -242,13 +223,23 @@ class QueryCompiler:
                 return f"({number}) {op} {bound}"
             return f"s.type IN ('integer', 'real') AND s.atom {op} {bound}"
         if self.pg:
-            return f"jsonb_typeof(s.v) = 'string' AND (s.v #>> '{{}}') {op} CAST({bound} AS text)"
+            # Code-point order whatever the database's collation, as on SQLite.
+            text = "(s.v #>> '{}') COLLATE \"C\""
+            return f"jsonb_typeof(s.v) = 'string' AND {text} {op} CAST({bound} AS text)"
         return f"s.type = 'text' AND s.atom {op} {bound}"
 
 
 def scope_condition(dialect: str, alternatives: tuple[tuple[str, ...], ...]) -> ColumnElement[bool]:
-    """scopeQ (clause 4.19) as SQL over the entity's scopes."""
-    pg = dialect == "postgresql"
+    """scopeQ (clause 4.19) as SQL over the entity's scopes, with grammar.scope_matches' rules.
+
+    Prefixes are compared with substr (case-sensitive on both stores; SQLite's LIKE is not).
+    """
+    source = (
+        "jsonb_array_elements_text(CASE WHEN jsonb_typeof(entities.scopes) = 'array' "
+        "THEN entities.scopes ELSE '[]'::jsonb END) AS sc(v)"
+        if dialect == "postgresql"
+        else "(SELECT value AS v FROM json_each(entities.scopes)) AS sc"
+    )
     names = count()
     ors = []
     for group in alternatives:
@@ -256,30 +247,12 @@ def scope_condition(dialect: str, alternatives: tuple[tuple[str, ...], ...]) -> 
         for pattern in group:
             params: dict[str, Any] = {}
 
-            def bind(value: str, params: dict[str, Any] = params) -> str:
+            def bind(value: str | int, params: dict[str, Any] = params) -> str:
                 name = f"s{next(names)}"
                 params[name] = value
                 return ":" + name
 
-            if pattern == "/#":
-                test = "sc.v IS NOT NULL"
-            elif pattern.endswith("/#"):
-                base = pattern[:-2]
-                test = f"(sc.v = {bind(base)} OR sc.v LIKE {bind(_like(base) + '/%')} ESCAPE '\\')"
-            elif pattern.endswith("/+"):
-                base = _like(pattern[:-2])
-                test = (
-                    f"(sc.v LIKE {bind(base + '/%')} ESCAPE '\\' "
-                    f"AND sc.v NOT LIKE {bind(base + '/%/%')} ESCAPE '\\')"
-                )
-            else:
-                test = f"sc.v = {bind(pattern)}"
-            source = (
-                "jsonb_array_elements_text(CASE WHEN jsonb_typeof(entities.scopes) = 'array' "
-                "THEN entities.scopes ELSE '[]'::jsonb END) AS sc(v)"
-                if pg
-                else "(SELECT value AS v FROM json_each(entities.scopes)) AS sc"
-            )
+            test = _scope_test(pattern, bind)
             ands.append(
                 sa.text(f"EXISTS (SELECT 1 FROM {source} WHERE {test})").bindparams(**params)
             )
@@ -287,5 +260,18 @@ def scope_condition(dialect: str, alternatives: tuple[tuple[str, ...], ...]) -> 
     return sa.or_(*ors)
 
 
-def _like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _scope_test(pattern: str, bind: Callable[[str | int], str]) -> str:
+    if pattern == "/#":
+        return "sc.v IS NOT NULL"
+    if pattern.endswith("/#"):
+        base = pattern[:-2]
+        prefix = base + "/"
+        return f"(sc.v = {bind(base)} OR substr(sc.v, 1, {bind(len(prefix))}) = {bind(prefix)})"
+    if pattern.endswith("/+"):
+        prefix = pattern[:-1]
+        return (
+            f"(substr(sc.v, 1, {bind(len(prefix))}) = {bind(prefix)} "
+            f"AND length(sc.v) > {bind(len(prefix))} "
+            f"AND substr(sc.v, {bind(len(prefix) + 1)}) NOT LIKE '%/%')"
+        )
+    return f"sc.v = {bind(pattern)}"

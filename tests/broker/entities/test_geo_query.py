@@ -117,6 +117,29 @@ async def test_geo_query_combines_with_type_q_and_count(
     assert response.headers["NGSILD-Results-Count"] == "2"  # e3 matches by its camera instance
 
 
+async def test_geo_query_matches_any_instance_of_the_geoproperty(
+    client: httpx.AsyncClient,
+) -> None:
+    camera = [139.70, 35.60]
+    body = {
+        "id": "urn:ngsi-ld:Test:m1",
+        "type": "T",
+        "location": [
+            {"type": "GeoProperty", "value": {"type": "Point", "coordinates": STATION}},
+            {
+                "type": "GeoProperty",
+                "datasetId": "urn:ngsi-ld:Dataset:camera",
+                "value": {"type": "Point", "coordinates": camera},
+            },
+        ],
+    }
+    response = await client.post(ENTITIES, json=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 201, response.text
+    assert await ids(client, **geo("near;maxDistance==10", "Point", camera)) == ["m1"]
+    assert await ids(client, **geo("within", "Polygon", YOKOHAMA)) == ["m1"]
+    assert await ids(client, **geo("contains", "Point", camera)) == ["m1"]
+
+
 BAD_GEO = {
     "near without distance": geo("near", "Point", STATION),
     "bad distance": {**geo("near;maxDistance==x", "Point", STATION)},

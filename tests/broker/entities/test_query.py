@@ -19,6 +19,9 @@ Q_CASES = {
     "peopleCount!=10..60": ["e3", "e5"],
     "peopleCount==10,120": ["e1", "e3"],
     "peopleCount==90": ["e3"],
+    "peopleCount<100000000000000000000": ["e1", "e2", "e3"],
+    "peopleCount<1e400": ["e1", "e2", "e3"],
+    "peopleCount==1e1": ["e1"],
     'peopleCount=="n/a"': ["e5"],
     "congested==true": ["e2"],
     "congested==false": ["e1"],
@@ -36,12 +39,17 @@ Q_CASES = {
     'peopleCount.unitCode=="C62"': ["e1"],
     "peopleCount.unitCode": ["e1"],
     "dateObserved<2026-11-23T00:00:00Z": ["e1"],
+    "dateObserved==2026-11-22T08:00:00Z": ["e1"],
+    'dateObserved=="DateTime"': [],  # a JSON-LD value object stands for its @value only
+    'settings=="auto"': [],  # an object value is not compared member by member
     'tags=="b"': ["e3"],
     "peopleCount>40;congested==true": ["e2"],
     "peopleCount>40|occupancy": ["e2", "e3", "e4"],
     "(peopleCount==10|peopleCount==50);congested==false": ["e1"],
     "modifiedAt>2000-01-01T00:00:00Z": ["e1", "e2", "e3", "e4", "e5"],
     "createdAt<2000-01-01T00:00:00Z": [],
+    "modifiedAt>2000-01-01T00:00": ["e1", "e2", "e3", "e4", "e5"],  # no offset: UTC
+    "modifiedAt<2000-01-01T09:00:00+09:00": [],
 }
 
 
@@ -50,6 +58,13 @@ async def test_q_language(
     client: httpx.AsyncClient, dataset: None, q: str, expected: list[str]
 ) -> None:
     assert await ids(client, q=q) == expected
+
+
+async def test_unquoted_pattern_is_taken_as_written(client: httpx.AsyncClient) -> None:
+    body = {"id": E + "p1", "type": "T", "flag": "true", "code": "size 1e3"}
+    await client.post(ENTITIES, json=body, headers=headers())
+    assert await ids(client, q="flag~=true") == ["p1"]
+    assert await ids(client, q="code~=1e3") == ["p1"]
 
 
 BAD_Q = [
@@ -63,6 +78,9 @@ BAD_Q = [
     'name=="open',
     "peopleCount;",
     "1abc>2",
+    "modifiedAt>2000-13-01T00:00:00Z",
+    "createdAt>10",
+    'createdAt~="2026"',
 ]
 
 
@@ -106,6 +124,9 @@ SCOPE_CASES = {
     "/Kanagawa/Yokohama/Nishi;/Kanagawa/#": ["e1"],
     "/Kanagawa/Kawasaki,/Kanagawa/Yokohama/Kohoku": ["e2", "e3"],
     "/#": ["e1", "e2", "e3"],
+    "/kanagawa/#": [],
+    "/Kanagawa/yokohama/+": [],
+    "/Kanagawa/Yokohama": [],
 }
 
 
@@ -114,6 +135,18 @@ async def test_scope_query(
     client: httpx.AsyncClient, dataset: None, scope_q: str, expected: list[str]
 ) -> None:
     assert await ids(client, scopeQ=scope_q) == expected
+
+
+async def test_one_level_scope_pattern_needs_a_name_at_that_level(
+    client: httpx.AsyncClient,
+) -> None:
+    batch = [
+        {"id": E + "s1", "type": "T", "scope": "/Kanagawa/"},
+        {"id": E + "s2", "type": "T", "scope": "/Kanagawa/Zama"},
+    ]
+    await client.post("/ngsi-ld/v1/entityOperations/create", json=batch, headers=headers())
+    assert await ids(client, scopeQ="/Kanagawa/+") == ["s2"]
+    assert await ids(client, scopeQ="/Kanagawa/#") == ["s1", "s2"]
 
 
 async def test_bad_scope_query_is_bad_request(client: httpx.AsyncClient, dataset: None) -> None:
@@ -169,7 +202,6 @@ async def test_count_only_with_limit_zero(client: httpx.AsyncClient, dataset: No
 @pytest.mark.parametrize(
     "params",
     [
-        {"limit": 1001},
         {"limit": 0},
         {"limit": -1},
         {"offset": -1},
@@ -182,6 +214,14 @@ async def test_bad_paging_is_bad_request(
     client: httpx.AsyncClient, dataset: None, params: dict[str, Any]
 ) -> None:
     assert_problem(await client.get(ENTITIES, params=params), 400, "BadRequestData")
+
+
+async def test_a_page_over_the_maximum_is_too_many_results(
+    client: httpx.AsyncClient, dataset: None
+) -> None:
+    response = await client.get(ENTITIES, params={"type": "Device", "limit": 1001})
+    body = assert_problem(response, 403, "TooManyResults")
+    assert "1000" in body["detail"]
 
 
 async def test_query_representations(client: httpx.AsyncClient, dataset: None) -> None:

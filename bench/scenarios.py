@@ -1,0 +1,214 @@
+"""The scenario registry, and the scenarios.
+
+A scenario is an async function of the harness and a store that returns one `Result`: its
+figure and the baseline measured in the same run to read it against. Register one with
+`@scenario(name, summary, stores=...)`; `python -m bench.run` runs every registered scenario in
+registration order (or those named with --only) on each of its stores that --stores selects.
+A scenario that cannot run (PostgreSQL unreachable, say) raises `Unavailable` and is reported
+as skipped with the reason.
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import asyncpg
+
+from bench.entities import ENTITY_TYPE, entity_id
+from bench.harness import STORES, Harness, Result, measured, progress, report, unique
+from bench.load import PostgresLoad
+from bench.servers import Unavailable
+from bench.workloads import (
+    RAW_INSERT,
+    RAW_TABLE_DDL,
+    CreateEntities,
+    GetById,
+    NearQuery,
+    QueryEntities,
+    RawRows,
+    UpsertBatches,
+)
+
+ScenarioFunction = Callable[[Harness, str], Awaitable[Result]]
+QUERY_TENANT = "bench_query"
+QUERY_LIMIT = "100"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    summary: str
+    stores: tuple[str, ...]
+    run: ScenarioFunction
+
+
+SCENARIOS: dict[str, Scenario] = {}
+
+
+def scenario(
+    name: str, summary: str, *, stores: tuple[str, ...] = STORES
+) -> Callable[[ScenarioFunction], ScenarioFunction]:
+    def register(function: ScenarioFunction) -> ScenarioFunction:
+        SCENARIOS[name] = Scenario(name, summary, stores, function)
+        return function
+
+    return register
+
+
+async def run_scenarios(harness: Harness, names: list[str]) -> list[Result]:
+    results = []
+    for name in names:
+        chosen = SCENARIOS[name]
+        for store in (s for s in harness.options.stores if s in chosen.stores):
+            progress(f"{name} on {store}")
+            try:
+                result = await chosen.run(harness, store)
+            except Unavailable as error:
+                progress(f"  skipped: {error}")
+                result = Result(name, store, "-", skipped=str(error))
+            results.append(result)
+    return results
+
+
+# -- scenarios ------------------------------------------------------------------------------
+
+
+@scenario("create", "single-entity creates/s (POST /entities), against hello-world req/s")
+async def create(h: Harness, store: str) -> Result:
+    server = await h.renkei(store)
+    baseline = await h.hello_baseline()
+    load = h.http_load(server, CreateEntities(unique("c")), tenant="bench_create")
+    measurement = await h.measure(load)
+    report("create", store, "creates/s", measurement)
+    return measured(
+        "create", store, "creates/s", measurement, baseline_name="hello", baseline=baseline
+    )
+
+
+@scenario("get", "Retrieve Entity req/s (GET /entities/{id}), against hello-world req/s")
+async def get(h: Harness, store: str) -> Result:
+    count = h.options.get_ids
+    server = await h.dataset(store, "bench_get", "g", count)
+    baseline = await h.hello_baseline()
+    ids = tuple(entity_id("g", n) for n in range(count))
+    measurement = await h.measure(h.http_load(server, GetById(ids), tenant="bench_get"))
+    report("get", store, "req/s", measurement)
+    return measured("get", store, "req/s", measurement, baseline_name="hello", baseline=baseline)
+
+
+@scenario(
+    "upsert",
+    "batch upsert entities/s (POST /entityOperations/upsert), against asyncpg executemany",
+    stores=("postgresql",),
+)
+async def upsert(h: Harness, store: str) -> Result:
+    size = h.options.batch_size
+    database = await h.postgres()
+    server = await h.renkei(store)
+    load = h.http_load(server, UpsertBatches(unique("u"), size), tenant="bench_upsert", batch=size)
+    measurement = await h.measure(load)
+    report("upsert", store, "entities/s", measurement)
+    connection = await asyncpg.connect(database.dsn)
+    try:
+        await connection.execute(RAW_TABLE_DDL)
+    finally:
+        await connection.close()
+    raw = await h.measure(
+        PostgresLoad(
+            dsn=database.dsn,
+            statement=RAW_INSERT,
+            batches=RawRows(unique("r"), size),
+            batch_size=size,
+            concurrency=h.options.batch_clients,
+            window=h.options.window,
+        )
+    )
+    report("executemany", store, "entities/s", raw)
+    result = measured(
+        "upsert",
+        store,
+        "entities/s",
+        measurement,
+        baseline_name="executemany",
+        baseline=raw,
+        baseline_unit="entities/s",
+    )
+    result.notes = {"batch_size": size, "clients": h.options.batch_clients}
+    return result
+
+
+@scenario("query", "type+q query req/s over the data set (GET /entities?type&q&limit)")
+async def query(h: Harness, store: str) -> Result:
+    server = await h.dataset(store, QUERY_TENANT, "q", h.options.entities)
+    baseline = await h.hello_baseline()
+    params = (
+        ("type", ENTITY_TYPE),
+        ("q", "peopleCount>500;congested==true"),
+        ("limit", QUERY_LIMIT),
+    )
+    measurement = await h.measure(h.http_load(server, QueryEntities(params), tenant=QUERY_TENANT))
+    report("query", store, "req/s", measurement)
+    result = measured(
+        "query", store, "req/s", measurement, baseline_name="hello", baseline=baseline
+    )
+    result.notes = {"entities": h.options.entities, "params": dict(params)}
+    return result
+
+
+@scenario("geo", "near geo-query req/s over the data set (georel=near;maxDistance==500)")
+async def geo(h: Harness, store: str) -> Result:
+    server = await h.dataset(store, QUERY_TENANT, "q", h.options.entities)
+    baseline = await h.hello_baseline()
+    params = (
+        ("type", ENTITY_TYPE),
+        ("georel", "near;maxDistance==500"),
+        ("geometry", "Point"),
+        ("limit", QUERY_LIMIT),
+    )
+    measurement = await h.measure(h.http_load(server, NearQuery(params), tenant=QUERY_TENANT))
+    report("geo", store, "req/s", measurement)
+    result = measured("geo", store, "req/s", measurement, baseline_name="hello", baseline=baseline)
+    result.notes = {"entities": h.options.entities, "params": dict(params)}
+    return result
+
+
+@scenario(
+    "auth-create",
+    "single-entity creates/s with auth and audit on, against the same server with both off",
+)
+async def auth_create(h: Harness, store: str) -> Result:
+    open_server = await h.renkei(store, secure=False)
+    baseline = await h.measure(
+        h.http_load(open_server, CreateEntities(unique("o")), tenant="bench_create")
+    )
+    report("create (auth, audit off)", store, "creates/s", baseline)
+    server = await h.renkei(store)
+    measurement = await h.measure(
+        h.http_load(server, CreateEntities(unique("a")), tenant="bench_create")
+    )
+    report("create (auth, audit on)", store, "creates/s", measurement)
+    return measured(
+        "auth-create",
+        store,
+        "creates/s",
+        measurement,
+        baseline_name="no auth",
+        baseline=baseline,
+        baseline_unit="creates/s",
+    )
+
+
+@scenario(
+    "auth-get", "GET-by-id req/s with auth and audit on, against the same server with both off"
+)
+async def auth_get(h: Harness, store: str) -> Result:
+    count = h.options.get_ids
+    ids = tuple(entity_id("g", n) for n in range(count))
+    open_server = await h.dataset(store, "bench_get", "g", count, secure=False)
+    baseline = await h.measure(h.http_load(open_server, GetById(ids), tenant="bench_get"))
+    report("get (auth, audit off)", store, "req/s", baseline)
+    server = await h.dataset(store, "bench_get", "g", count)
+    measurement = await h.measure(h.http_load(server, GetById(ids), tenant="bench_get"))
+    report("get (auth, audit on)", store, "req/s", measurement)
+    return measured(
+        "auth-get", store, "req/s", measurement, baseline_name="no auth", baseline=baseline
+    )
