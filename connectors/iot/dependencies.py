@@ -38,6 +38,11 @@ def iot_components(request: Request) -> IotComponents:
 DevicesManage = Annotated[
     Access, Depends(require(scopes.DEVICES, tenant_header=FIWARE_SERVICE_HEADER))
 ]
+# Provisioning creates an unknown tenant when auth is disabled (as the IoT Agent would).
+DevicesProvision = Annotated[
+    Access,
+    Depends(require(scopes.DEVICES, tenant_header=FIWARE_SERVICE_HEADER, creates_tenant=True)),
+]
 Components = Annotated[IotComponents, Depends(iot_components)]
 ServicePath = Annotated[
     str,

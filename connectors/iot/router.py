@@ -8,7 +8,12 @@ from starlette.responses import Response
 from broker.core.db import SessionDep
 from broker.core.routing import RenkeiRoute
 from connectors.iot import service, southbound
-from connectors.iot.dependencies import Components, DevicesManage, ServicePath
+from connectors.iot.dependencies import (
+    Components,
+    DevicesManage,
+    DevicesProvision,
+    ServicePath,
+)
 from connectors.iot.schemas import (
     DeviceList,
     DeviceOut,
@@ -34,7 +39,7 @@ _JSON_BODY: dict[str, Any] = {
 
 @router.post("/services", status_code=201, operation_id="createServiceGroups")
 async def create_service_groups(
-    session: SessionDep, access: DevicesManage, body: ServiceGroupsIn, path: ServicePath = "/"
+    session: SessionDep, access: DevicesProvision, body: ServiceGroupsIn, path: ServicePath = "/"
 ) -> Response:
     """Register service groups (API keys and defaults for their devices)."""
     await service.create_groups(session, access, body=body, service_path=path)
@@ -83,7 +88,7 @@ async def delete_service_group(
 
 @router.post("/devices", status_code=201, operation_id="createDevices")
 async def create_devices(
-    session: SessionDep, access: DevicesManage, body: DevicesIn, path: ServicePath = "/"
+    session: SessionDep, access: DevicesProvision, body: DevicesIn, path: ServicePath = "/"
 ) -> Response:
     """Provision devices."""
     await service.create_devices(session, access, body=body, service_path=path)
