@@ -6,6 +6,7 @@ request. Counters go to the stats object only after the unit of work has committ
 """
 
 import logging
+import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -85,7 +86,7 @@ class Ingestion:
     async def _unit_of_work(self, tenant: str, channel: str) -> AsyncIterator[AsyncSession]:
         """The one place ingestion opens a unit of work: a batch of one tenant's readings
         commits with its audit entry (the entities it wrote), or not at all."""
-        started = datetime.now(UTC)
+        started, clock = datetime.now(UTC), time.perf_counter()
         async with self.db.transaction() as session:
             yield session
             entry = journal(session)
@@ -102,6 +103,7 @@ class Ingestion:
                     subject="renkei",
                     entity_ids=list(entry.entity_ids),
                     entity_count=entry.entity_count,
+                    latency_us=int((time.perf_counter() - clock) * 1_000_000),
                     source=channel.lower(),
                 ),
             )

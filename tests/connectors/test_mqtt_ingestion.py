@@ -169,3 +169,23 @@ async def test_command_round_trip_is_reflected_in_status_and_info(
     assert value(entity, "reset_info") == "done"
     unknown = await iot.post(f"/iot/devices/{d}/commands", json={"explode": 1})
     assert unknown.status_code == 400
+
+
+async def test_each_ingestion_batch_is_in_the_audit_log_with_its_entities(
+    iot: httpx.AsyncClient,
+) -> None:
+    apikey = await add_group(iot)
+    device = await add_device(iot, apikey=apikey)
+    async with device_connection() as sensor:
+        await publish(sensor, f"/{apikey}/{device['device_id']}/attrs", {"peopleCount": 8})
+        await entity_with(iot, device["entity_name"], "peopleCount")
+
+    async def audited() -> list[dict[str, object]]:
+        response = await iot.get(
+            "/audit/v1/records", params={"tenant": "yokohama", "method": "MQTT", "limit": 1000}
+        )
+        assert response.status_code == 200, response.text
+        return [r for r in response.json() if device["entity_name"] in r["entityIds"]]
+
+    (record,) = await eventually(audited)
+    assert (record["kind"], record["subject"], record["status"]) == ("write", "renkei", 200)
