@@ -135,7 +135,7 @@ class Harness:
         self._postgres_unavailable: str | None = None
         self._postgres: dict[str, PostgresDatabase] = {}
         self._datasets: set[tuple[str, str]] = set()
-        self._mosquitto: Mosquitto | None = None
+        self._mosquittos: dict[str, Mosquitto] = {}
         self.setup: dict[str, Any] = {}  # what the run prepared, for the JSON report
 
     # -- measurements -----------------------------------------------------------------------
@@ -196,13 +196,15 @@ class Harness:
             self.setup["postgresql_version"] = database.version
         return self._postgres[name]
 
-    async def mosquitto(self) -> Mosquitto:
-        """The run's own Mosquitto (Unavailable if it is not installed), started on first use."""
-        if self._mosquitto is None:
-            broker = Mosquitto(self.workdir)
+    async def mosquitto(self, store: str) -> Mosquitto:
+        """A Mosquitto of the run's own for `store`'s MQTT server (Unavailable if it is not
+        installed), started on first use: one per store, so a server that stays up for the
+        whole run never receives (and spends CPU on) the next store's traffic."""
+        if store not in self._mosquittos:
+            broker = Mosquitto(self.workdir / f"mosquitto-{store}")
             await broker.ready()
-            self._mosquitto = broker
-        return self._mosquitto
+            self._mosquittos[store] = broker
+        return self._mosquittos[store]
 
     async def renkei(
         self, store: str, *, secure: bool = True, mqtt_url: str | None = None
@@ -303,8 +305,8 @@ class Harness:
 
     async def close(self) -> None:
         await asyncio.gather(*(server.stop() for server in self._servers.values()))
-        if self._mosquitto is not None:
-            self._mosquitto.stop()
+        for broker in self._mosquittos.values():
+            broker.stop()
         self._pool.shutdown(wait=True, cancel_futures=True)
         for database in self._postgres.values():
             await database.drop()

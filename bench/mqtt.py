@@ -43,6 +43,7 @@ class Mosquitto:
             raise Unavailable("mosquitto is not installed (apt-get install mosquitto)")
         self.port = free_port()
         self.url = f"mqtt://127.0.0.1:{self.port}"
+        workdir.mkdir(parents=True, exist_ok=True)
         config = workdir / "mosquitto.conf"
         config.write_text(
             f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n"

@@ -225,7 +225,7 @@ async def auth_get(h: Harness, store: str) -> Result:
     "publish→subscribe msg/s on the same Mosquitto",
 )
 async def mqtt_ingest(h: Harness, store: str) -> Result:
-    broker = await h.mosquitto()
+    broker = await h.mosquitto(store)
     raw = await h.measure(RawMqttLoad(broker.url, h.options.window))
     report("mqtt publish→subscribe", store, "msg/s", raw)
     server = await h.renkei(store, mqtt_url=broker.url)
