@@ -111,8 +111,9 @@ async def reset_store(application: FastAPI) -> None:
         await session.execute(text("DELETE FROM entities"))
         await session.execute(text("DELETE FROM iot_devices"))
         await session.execute(text("DELETE FROM iot_service_groups"))
-        # Chain heads first: a sealer holding one makes this wait, so nothing is half deleted.
-        for table in ("audit_chains", "audit_records", "audit_checkpoints", "audit_inbox"):
+        # In the sealer's lock order (inbox rows, then chain heads) so the two cannot deadlock;
+        # chain heads before records, so a sealer holding a head makes this wait whole.
+        for table in ("audit_inbox", "audit_chains", "audit_records", "audit_checkpoints"):
             await session.execute(text(f"DELETE FROM {table}"))
         await session.execute(text("DELETE FROM usage_counters"))
         await session.execute(text("DELETE FROM sharing_grants"))

@@ -29,14 +29,8 @@ class Entity(Base):
 
     __table_args__ = (
         Index("ix_entities_tenant_modified", "tenant_id", "modified_at"),
-        Index(
-            "ix_entities_tenant_bbox",
-            "tenant_id",
-            "bbox_west",
-            "bbox_south",
-            "bbox_east",
-            "bbox_north",
-        ),
+        # The bounding box's spatial index is dialect-specific DDL (migration 0005): GiST on
+        # PostgreSQL, an R*Tree (entity_bbox, entity_geo_keys and triggers) on SQLite.
     )
 
 

@@ -5,7 +5,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, type_coerce, update
+import sqlalchemy as sa
+from sqlalchemy import (
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -80,10 +92,7 @@ class EntityRepository:
     def _in_tenant(self) -> ColumnElement[bool]:
         if self.types is None:
             return Entity.tenant_id == self.tenant
-        visible = select(EntityType.entity_id).where(
-            EntityType.tenant_id == self.tenant, EntityType.type.in_(sorted(self.types))
-        )
-        return and_(Entity.tenant_id == self.tenant, Entity.id.in_(visible))
+        return and_(Entity.tenant_id == self.tenant, self.has_any_type(sorted(self.types)))
 
     async def get(self, entity_id: str, *, for_update: bool = False) -> EntityRecord | None:
         statement = select(*_COLUMNS).where(self._in_tenant(), Entity.id == entity_id)
@@ -169,12 +178,26 @@ class EntityRepository:
 
     # -- queries ---------------------------------------------------------------------------
 
-    def has_type(self, type_iri: str) -> ColumnElement[bool]:
-        return Entity.id.in_(
-            select(EntityType.entity_id).where(
-                EntityType.tenant_id == self.tenant, EntityType.type == type_iri
-            )
-        )
+    def has_type(self, type_iri: str, *, per_row: bool = False) -> ColumnElement[bool]:
+        return self.has_any_type([type_iri], per_row=per_row)
+
+    def has_any_type(
+        self, type_iris: Sequence[str], *, per_row: bool = False
+    ) -> ColumnElement[bool]:
+        """The entity has one of these types.
+
+        PostgreSQL: a containment test on the row (GIN-indexed), which the planner weighs
+        against the other filters. SQLite, which plans without statistics: the entity_types
+        index either as a set of ids (good when the type is the most selective filter) or,
+        with `per_row`, probed for each candidate other filters (ids, the R*Tree) found.
+        """
+        if self.dialect == "postgresql":
+            types = type_coerce(Entity.types, JSONB)
+            return or_(*(types.contains([t]) for t in type_iris))
+        matching = (EntityType.tenant_id == self.tenant, EntityType.type.in_(list(type_iris)))
+        if per_row:
+            return exists().where(*matching, EntityType.entity_id == Entity.id)
+        return Entity.id.in_(select(EntityType.entity_id).where(*matching))
 
     async def query(
         self, where: Sequence[ColumnElement[bool]], *, limit: int, offset: int
@@ -208,13 +231,29 @@ class EntityRepository:
         )
         return [(row[0], row[1]) for row in await self.session.execute(statement)]
 
-    def bbox_overlaps(self, west: float, south: float, east: float, north: float) -> list[Any]:
-        return [
-            Entity.bbox_west <= east,
-            Entity.bbox_east >= west,
-            Entity.bbox_south <= north,
-            Entity.bbox_north >= south,
-        ]
+    def bbox_relates(
+        self, relation: str, west: float, south: float, east: float, north: float
+    ) -> ColumnElement[bool]:
+        """The entity's bounding box `overlaps` or `contains` a box, through the spatial index."""
+        if self.dialect == "postgresql":
+            entity_box = func.box(
+                func.point(Entity.bbox_west, Entity.bbox_south),
+                func.point(Entity.bbox_east, Entity.bbox_north),
+            )
+            query_box = func.box(func.point(west, south), func.point(east, north))
+            operator = "@>" if relation == "contains" else "&&"
+            return and_(Entity.bbox_west.is_not(None), entity_box.op(operator)(query_box))
+        if relation == "contains":
+            inside = "b.west <= :bw AND b.east >= :be AND b.south <= :bs AND b.north >= :bn"
+        else:
+            inside = "b.west <= :be AND b.east >= :bw AND b.south <= :bn AND b.north >= :bs"
+        # CROSS JOIN makes SQLite search the R*Tree first, then fetch keys by their primary key.
+        sql = (
+            "entities.id IN (SELECT k.entity_id FROM entity_bbox AS b CROSS JOIN "
+            f"entity_geo_keys AS k WHERE k.id = b.id AND k.tenant_id = :bt AND {inside})"
+        )
+        condition = sa.text(sql).bindparams(bw=west, bs=south, be=east, bn=north, bt=self.tenant)
+        return condition  # type: ignore[return-value]
 
 
 async def entity_counts(session: AsyncSession) -> dict[str, int]:

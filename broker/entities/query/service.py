@@ -61,7 +61,9 @@ def compile_id_pattern(pattern: str) -> re.Pattern[str]:
         raise BadRequestData(f"idPattern is not a valid regular expression: {exc}") from exc
 
 
-def _selector(repo: EntityRepository, selector: Selector, context: Context) -> ColumnElement[bool]:
+def _selector(
+    repo: EntityRepository, selector: Selector, context: Context, *, narrowed: bool
+) -> ColumnElement[bool]:
     parts: list[ColumnElement[bool]] = []
     if selector.ids:
         check_ids(selector.ids)
@@ -73,7 +75,14 @@ def _selector(repo: EntityRepository, selector: Selector, context: Context) -> C
         parts.append(
             or_(
                 *(
-                    and_(*(repo.has_type(context.expand(name)) for name in group))
+                    and_(
+                        *(
+                            repo.has_type(
+                                context.expand(name), per_row=narrowed or bool(selector.ids)
+                            )
+                            for name in group
+                        )
+                    )
                     for group in selector.types.alternatives
                 )
             )
@@ -85,8 +94,11 @@ def _conditions(
     repo: EntityRepository, query: EntityQuery, context: Context
 ) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
+    narrowed = query.geo is not None  # the spatial index finds the few candidates
     if query.selectors:
-        where.append(or_(*(_selector(repo, s, context) for s in query.selectors)))
+        where.append(
+            or_(*(_selector(repo, s, context, narrowed=narrowed) for s in query.selectors))
+        )
     compiler = QueryCompiler(repo.dialect, context)
     if query.attrs:
         where.append(compiler.compile(Or(tuple(Exists(Path(a)) for a in sorted(query.attrs)))))
@@ -104,14 +116,7 @@ def _geo_conditions(repo: EntityRepository, geo: GeoQuery, context: Context) -> 
     if box is None:
         return [Entity.bbox_west.is_not(None)]
     relation, (west, south, east, north) = box
-    if relation == "contains":
-        return [
-            Entity.bbox_west <= west,
-            Entity.bbox_east >= east,
-            Entity.bbox_south <= south,
-            Entity.bbox_north >= north,
-        ]
-    return repo.bbox_overlaps(west, south, east, north)
+    return [repo.bbox_relates(relation, west, south, east, north)]
 
 
 async def query_entities(

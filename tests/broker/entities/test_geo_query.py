@@ -172,3 +172,37 @@ async def test_post_query_with_geo_q(client: httpx.AsyncClient, dataset: None) -
         headers={"Content-Type": "application/json"},
     )
     assert [e["id"][-2:] for e in response.json()] == ["e1"]
+
+
+async def test_the_spatial_index_follows_moves_and_deletes(client: httpx.AsyncClient) -> None:
+    from tests.broker.entities.helpers import create, headers, people_flow
+
+    moving = "urn:ngsi-ld:CrowdFlowObserved:moving"
+    await create(client, people_flow(moving))  # at Yokohama station
+    near_station = geo(
+        "near;maxDistance==200", "Point", [139.6222, 35.4658], type="CrowdFlowObserved"
+    )
+    near_kawasaki = geo(
+        "near;maxDistance==200", "Point", [139.697, 35.531], type="CrowdFlowObserved"
+    )
+
+    async def found(params: dict[str, str]) -> list[str]:
+        response = await client.get(ENTITIES, params=params, headers=headers())
+        assert response.status_code == 200, response.text
+        return [e["id"] for e in response.json()]
+
+    assert await found(near_station) == [moving]
+    moved = {
+        "location": {
+            "type": "GeoProperty",
+            "value": {"type": "Point", "coordinates": [139.697, 35.531]},
+        }
+    }
+    response = await client.patch(f"{ENTITIES}/{moving}/attrs", json=moved, headers=headers())
+    assert response.status_code == 204, response.text
+    assert await found(near_station) == []
+    assert await found(near_kawasaki) == [moving]
+    assert (await client.delete(f"{ENTITIES}/{moving}", headers=headers())).status_code == 204
+    assert await found(near_kawasaki) == []
+    await create(client, people_flow(moving))
+    assert await found(near_station) == [moving]
