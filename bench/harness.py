@@ -22,6 +22,7 @@ import orjson
 from bench.client import prepare_auth, target, token_headers
 from bench.entities import crowd_flows
 from bench.load import HttpLoad, Load, Measurement, Requests, Window, run_load
+from bench.mqtt import Mosquitto
 from bench.servers import PostgresDatabase, Server, Unavailable, migrate, server_env
 from bench.workloads import Hello
 
@@ -134,6 +135,7 @@ class Harness:
         self._postgres_unavailable: str | None = None
         self._postgres: dict[str, PostgresDatabase] = {}
         self._datasets: set[tuple[str, str]] = set()
+        self._mosquittos: dict[str, Mosquitto] = {}
         self.setup: dict[str, Any] = {}  # what the run prepared, for the JSON report
 
     # -- measurements -----------------------------------------------------------------------
@@ -194,13 +196,26 @@ class Harness:
             self.setup["postgresql_version"] = database.version
         return self._postgres[name]
 
-    async def renkei(self, store: str, *, secure: bool = True) -> Server:
+    async def mosquitto(self, store: str) -> Mosquitto:
+        """A Mosquitto of the run's own for `store`'s MQTT server (Unavailable if it is not
+        installed), started on first use: one per store, so a server that stays up for the
+        whole run never receives (and spends CPU on) the next store's traffic."""
+        if store not in self._mosquittos:
+            broker = Mosquitto(self.workdir / f"mosquitto-{store}")
+            await broker.ready()
+            self._mosquittos[store] = broker
+        return self._mosquittos[store]
+
+    async def renkei(
+        self, store: str, *, secure: bool = True, mqtt_url: str | None = None
+    ) -> Server:
         """The Renkei server on `store`, migrated and ready (started on first use).
 
         `secure` servers run as in production, auth and audit on; the others with both off,
-        as the baseline of what auth and audit cost. Each has a database of its own.
+        as the baseline of what auth and audit cost. Each has a database of its own. Only a
+        server given `mqtt_url` runs the MQTT connector (ingesting from that broker).
         """
-        key = store if secure else f"{store}-open"
+        key = (store if secure else f"{store}-open") + ("-mqtt" if mqtt_url else "")
         if key in self._servers:
             return self._servers[key]
         data_dir = self.workdir / f"data-{key}"
@@ -211,6 +226,8 @@ class Harness:
         settings = {"data_dir": str(data_dir), "database_url": url, "log_level": "WARNING"}
         if not secure:
             settings |= {"auth_disabled": "1", "audit_enabled": "0"}
+        if mqtt_url:
+            settings |= {"mqtt_enabled": "1", "mqtt_url": mqtt_url, "mqtt_client_id": unique("rb")}
         env = server_env(**settings)
         await migrate(env, self.workdir / f"migrate-{key}.log")
         credentials = await prepare_auth(env) if secure else None
@@ -288,6 +305,8 @@ class Harness:
 
     async def close(self) -> None:
         await asyncio.gather(*(server.stop() for server in self._servers.values()))
+        for broker in self._mosquittos.values():
+            broker.stop()
         self._pool.shutdown(wait=True, cancel_futures=True)
         for database in self._postgres.values():
             await database.drop()

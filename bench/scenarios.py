@@ -12,10 +12,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import asyncpg
+import httpx
 
+from bench.client import Target, target
 from bench.entities import ENTITY_TYPE, entity_id
 from bench.harness import STORES, Harness, Result, measured, progress, report, unique
 from bench.load import PostgresLoad
+from bench.mqtt import IngestLoad, RawMqttLoad
 from bench.servers import Unavailable
 from bench.workloads import (
     RAW_INSERT,
@@ -31,6 +34,8 @@ from bench.workloads import (
 ScenarioFunction = Callable[[Harness, str], Awaitable[Result]]
 QUERY_TENANT = "bench_query"
 QUERY_LIMIT = "100"
+MQTT_TENANT = "bench_mqtt"
+MQTT_SENSORS = 1000
 
 
 @dataclass(frozen=True)
@@ -212,3 +217,43 @@ async def auth_get(h: Harness, store: str) -> Result:
     return measured(
         "auth-get", store, "req/s", measurement, baseline_name="no auth", baseline=baseline
     )
+
+
+@scenario(
+    "mqtt-ingest",
+    "device measures/s from MQTT publish to committed entity update, against paho "
+    "publish→subscribe msg/s on the same Mosquitto",
+)
+async def mqtt_ingest(h: Harness, store: str) -> Result:
+    broker = await h.mosquitto(store)
+    raw = await h.measure(RawMqttLoad(broker.url, h.options.window))
+    report("mqtt publish→subscribe", store, "msg/s", raw)
+    server = await h.renkei(store, mqtt_url=broker.url)
+    apikey = unique("k")
+    goal = target(server.base_url, auth=server.auth)
+    headers = goal.header_dict() | {"Fiware-Service": MQTT_TENANT}
+    async with httpx.AsyncClient(base_url=server.base_url, headers=headers) as http:
+        group = {"apikey": apikey, "entity_type": ENTITY_TYPE}
+        response = await http.post("/iot/services", json={"services": [group]})
+        response.raise_for_status()
+    load = IngestLoad(
+        url=broker.url,
+        target=Target(server.base_url, tuple(headers.items())),
+        apikey=apikey,
+        sensors=MQTT_SENSORS,
+        window=h.options.window,
+        server_pid=server.pid,
+    )
+    measurement = await h.measure(load)
+    report("mqtt-ingest", store, "measures/s", measurement)
+    result = measured(
+        "mqtt-ingest",
+        store,
+        "measures/s",
+        measurement,
+        baseline_name="paho pub→sub",
+        baseline=raw,
+        baseline_unit="msg/s",
+    )
+    result.notes = {"sensors": MQTT_SENSORS, "qos": 1, "batch_size": "RENKEI_IOT_BATCH_SIZE"}
+    return result

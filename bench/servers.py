@@ -114,6 +114,7 @@ class Server:
 def server_env(**settings: str) -> dict[str, str]:
     """The environment of a server: ours, with the given RENKEI_ settings put over it."""
     env = {k: v for k, v in os.environ.items() if k != "RENKEI_DATABASE_URL"}
+    env["RENKEI_MQTT_ENABLED"] = "0"  # only the MQTT scenario's server connects to a broker
     return env | {f"RENKEI_{key.upper()}": value for key, value in settings.items()}
 
 

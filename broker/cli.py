@@ -94,8 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     openapi.set_defaults(func=_openapi)
 
     from auth.cli import register
+    from connectors.simulate import register as register_simulate
 
     register(commands)
+    register_simulate(commands)
     args = parser.parse_args(argv)
     logging.basicConfig(level=get_settings().log_level.upper())
     return int(args.func(args))

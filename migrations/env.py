@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 import auth.models  # noqa: F401  (registers the auth tables)
 import broker.entities.models  # noqa: F401  (registers the entity tables)
+import connectors.iot.models  # noqa: F401  (registers the IoT provisioning tables)
 from broker.core.db import Base
 
 config = context.config

@@ -20,6 +20,9 @@ from broker.core.migrate import upgrade
 from broker.core.settings import BrokerSettings
 from tests.auth.helpers import get_token, make_client, register_tenant
 
+# Apps of the tests run without the MQTT connector unless a test turns it on (tests/connectors).
+os.environ.setdefault("RENKEI_MQTT_ENABLED", "0")
+
 POSTGRES_ADMIN_URL = os.environ.get(
     "RENKEI_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
@@ -106,6 +109,8 @@ async def reset_store(application: FastAPI) -> None:
     keep_tenants = ", ".join(f"'{t}'" for t in TEST_TENANTS)
     async with application.state.db.write_session() as session:
         await session.execute(text("DELETE FROM entities"))
+        await session.execute(text("DELETE FROM iot_devices"))
+        await session.execute(text("DELETE FROM iot_service_groups"))
         # In the sealer's lock order (inbox rows, then chain heads) so the two cannot deadlock;
         # chain heads before records, so a sealer holding a head makes this wait whole.
         for table in ("audit_inbox", "audit_chains", "audit_records", "audit_checkpoints"):

@@ -22,6 +22,9 @@ from broker.entities.repository import entity_counts
 from broker.entities.router import router as entities_router
 from broker.jsonld.context import ContextResolver
 from broker.types.router import router as types_router
+from connectors.settings import ConnectorSettings, get_connector_settings
+from connectors.setup import connector_components
+from connectors.setup import include_routers as include_connector_routers
 
 API_DESCRIPTION = """Renkei (連携) is a data-linkage base (データ連携基盤) shared by a prefecture
 and its municipalities. It speaks NGSI-LD (ETSI GS CIM 009 V1.8/1.9) under `/ngsi-ld/v1`;
@@ -30,10 +33,14 @@ token (client credentials at `/oauth2/token`) whose scopes and tenants allow it.
 
 
 def create_app(
-    settings: BrokerSettings | None = None, *, auth: AuthSettings | None = None
+    settings: BrokerSettings | None = None,
+    *,
+    auth: AuthSettings | None = None,
+    connectors: ConnectorSettings | None = None,
 ) -> FastAPI:
     settings = settings or get_settings()
     auth = auth or get_auth_settings()
+    connectors = connectors or get_connector_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -64,6 +71,10 @@ def create_app(
                     entity_counts=entity_counts,
                 )
             )
+            # after auth: it stops (draining its batch) before the audit log closes
+            await stack.enter_async_context(
+                connector_components(app, db=db, contexts=contexts, settings=connectors)
+            )
             yield
 
     app = FastAPI(
@@ -83,4 +94,5 @@ def create_app(
     app.include_router(entities_router, prefix="/ngsi-ld/v1")
     app.include_router(batch_router, prefix="/ngsi-ld/v1")
     app.include_router(types_router, prefix="/ngsi-ld/v1")
+    include_connector_routers(app)
     return app

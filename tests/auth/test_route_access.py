@@ -20,8 +20,10 @@ SAMPLES = {
     "tenant": "yokohama",
     "client_id": "someone",
     "grant_id": "g1",
+    "device_id": "counter-1",
 }
-PUBLIC = {"/health", "/ready", "/oauth2/token", "/oauth2/revoke"}
+# /iot/json: devices authenticate with their group's API key, as with the IoT Agent.
+PUBLIC = {"/health", "/ready", "/oauth2/token", "/oauth2/revoke", "/iot/json"}
 
 
 def _operations() -> list[tuple[str, str, str, bool]]:

@@ -81,3 +81,17 @@ def test_help_lists_the_options_and_every_scenario() -> None:
     assert result.returncode == 0, result.stderr
     for word in ("--quick", "--only", "--duration", "--entities", "create", "upsert", "geo"):
         assert word in result.stdout
+
+
+def test_quick_mqtt_run_measures_committed_measures_against_raw_paho(tmp_path: Path) -> None:
+    result, document = bench(
+        tmp_path / "latest.json", "--only", "mqtt-ingest", "--stores", "sqlite"
+    )
+
+    [row] = document["results"]
+    assert (row["scenario"], row["store"], row["unit"]) == ("mqtt-ingest", "sqlite", "measures/s")
+    assert row["skipped"] is None
+    assert row["figure"] > 0 and row["baseline"] > 0
+    assert row["baseline_name"] == "paho pub→sub"
+    assert row["measurement"]["errors"] == 0
+    assert "mqtt-ingest" in result.stdout
