@@ -1,6 +1,7 @@
 """The audit log: what is recorded, that writes commit their record with them, that tampering
 is found, the auditor API, and usage reports."""
 
+import asyncio
 import csv
 import io
 import os
@@ -27,8 +28,16 @@ RECORDS = "/audit/v1/records"
 
 
 async def _sealed(app: FastAPI) -> None:
-    await app.state.audit.flush()
-    await app.state.audit.seal()
+    """Everything recorded so far is sealed: also what the app's own audit worker had claimed
+    (its rows are skipped by a concurrent seal, so wait for the inbox to empty)."""
+    deadline = asyncio.get_running_loop().time() + 20
+    while True:
+        await app.state.audit.flush()
+        await app.state.audit.seal()
+        if not await _rows(app, "SELECT id FROM audit_inbox"):
+            return
+        assert asyncio.get_running_loop().time() < deadline, "the audit inbox did not empty"
+        await asyncio.sleep(0.05)
 
 
 async def _rows(app: FastAPI, sql: str, **params: object) -> list[dict[str, object]]:
@@ -248,8 +257,6 @@ async def test_renkei_audit_verify_exits_1_on_a_broken_chain(
 async def test_concurrent_sealers_keep_the_chain_linear(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
-    import asyncio
-
     from auth.audit.entry import AuditEntry
 
     await app.state.audit.seal()
