@@ -199,20 +199,45 @@ class EntityRepository:
             return exists().where(*matching, EntityType.entity_id == Entity.id)
         return Entity.id.in_(select(EntityType.entity_id).where(*matching))
 
+    def _select(
+        self, columns: Sequence[Any], where: Sequence[ColumnElement[bool]], by_type: str | None
+    ) -> sa.Select[Any]:
+        """SELECT columns of matching rows. With `by_type` (SQLite, a single-type query whose
+        `where` leaves the type out) the scan walks that type's index rows, which are in id
+        order, so a page stops after `limit` matches; a list of all the type's ids would be
+        built and sorted first otherwise."""
+        if by_type is None:
+            return select(*columns).select_from(Entity).where(self._in_tenant(), *where)
+        on = and_(Entity.tenant_id == EntityType.tenant_id, Entity.id == EntityType.entity_id)
+        return (
+            select(*columns)
+            .select_from(sa.join(EntityType, Entity, on))
+            .where(
+                EntityType.tenant_id == self.tenant,
+                EntityType.type == by_type,
+                self._in_tenant(),
+                *where,
+            )
+        )
+
     async def query(
-        self, where: Sequence[ColumnElement[bool]], *, limit: int, offset: int
+        self,
+        where: Sequence[ColumnElement[bool]],
+        *,
+        limit: int,
+        offset: int,
+        by_type: str | None = None,
     ) -> list[EntityRecord]:
+        order = Entity.id if by_type is None else EntityType.entity_id
         statement = (
-            select(*_COLUMNS)
-            .where(self._in_tenant(), *where)
-            .order_by(Entity.id)
-            .limit(limit)
-            .offset(offset)
+            self._select(_COLUMNS, where, by_type).order_by(order).limit(limit).offset(offset)
         )
         return [_record(row) for row in await self.session.execute(statement)]
 
-    async def count(self, where: Sequence[ColumnElement[bool]]) -> int:
-        statement = select(func.count()).select_from(Entity).where(self._in_tenant(), *where)
+    async def count(
+        self, where: Sequence[ColumnElement[bool]], *, by_type: str | None = None
+    ) -> int:
+        statement = self._select([func.count()], where, by_type)
         return int(await self.session.scalar(statement) or 0)
 
     async def geometries(

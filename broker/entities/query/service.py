@@ -61,8 +61,27 @@ def compile_id_pattern(pattern: str) -> re.Pattern[str]:
         raise BadRequestData(f"idPattern is not a valid regular expression: {exc}") from exc
 
 
+def _driving_type(repo: EntityRepository, query: EntityQuery, context: Context) -> str | None:
+    """SQLite, which plans without statistics: the type of a plain `type=T` query (one
+    selector, one type, no ids, no geo), whose index then drives the scan in id order."""
+    if repo.dialect != "sqlite" or query.geo is not None or len(query.selectors) != 1:
+        return None
+    selector = query.selectors[0]
+    if selector.ids or selector.types is None:
+        return None
+    alternatives = selector.types.alternatives
+    if len(alternatives) != 1 or len(alternatives[0]) != 1:
+        return None
+    return context.expand(alternatives[0][0])
+
+
 def _selector(
-    repo: EntityRepository, selector: Selector, context: Context, *, narrowed: bool
+    repo: EntityRepository,
+    selector: Selector,
+    context: Context,
+    *,
+    narrowed: bool,
+    by_type: str | None = None,
 ) -> ColumnElement[bool]:
     parts: list[ColumnElement[bool]] = []
     if selector.ids:
@@ -71,7 +90,7 @@ def _selector(
     if selector.id_pattern is not None:
         compile_id_pattern(selector.id_pattern)
         parts.append(Entity.id.regexp_match(selector.id_pattern))
-    if selector.types is not None:
+    if selector.types is not None and by_type is None:
         parts.append(
             or_(
                 *(
@@ -91,13 +110,18 @@ def _selector(
 
 
 def _conditions(
-    repo: EntityRepository, query: EntityQuery, context: Context
+    repo: EntityRepository, query: EntityQuery, context: Context, *, by_type: str | None = None
 ) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     narrowed = query.geo is not None  # the spatial index finds the few candidates
     if query.selectors:
         where.append(
-            or_(*(_selector(repo, s, context, narrowed=narrowed) for s in query.selectors))
+            or_(
+                *(
+                    _selector(repo, s, context, narrowed=narrowed, by_type=by_type)
+                    for s in query.selectors
+                )
+            )
         )
     compiler = QueryCompiler(repo.dialect, context)
     if query.attrs:
@@ -132,10 +156,13 @@ async def query_entities(
 ) -> QueryResult:
     """5.7.2 Query Entities: one page in stable id order, and the total when asked."""
     repo = EntityRepository(session, access)
-    where = _conditions(repo, query, context)
+    by_type = _driving_type(repo, query, context)
+    where = _conditions(repo, query, context, by_type=by_type)
     if query.geo is None:
-        records = await repo.query(where, limit=limit, offset=offset) if limit else []
-        total = await repo.count(where) if count else None
+        records = (
+            await repo.query(where, limit=limit, offset=offset, by_type=by_type) if limit else []
+        )
+        total = await repo.count(where, by_type=by_type) if count else None
     else:
         geo = query.geo
         candidates = await repo.geometries(
