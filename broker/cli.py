@@ -2,10 +2,10 @@
 
 import argparse
 import json
-import logging
 import sys
 from pathlib import Path
 
+from broker.core.logs import configure_logging
 from broker.core.settings import get_settings
 
 DEFAULT_OPENAPI = Path("openapi/openapi.json")
@@ -39,7 +39,10 @@ def _serve(args: argparse.Namespace) -> int:
         host=host,
         port=port,
         log_level=settings.log_level.lower(),
+        log_config=None,  # configure_logging (in main) already set the handlers
+        access_log=False,  # renkei.access writes one line per request, with its request id
         proxy_headers=True,
+        timeout_graceful_shutdown=settings.graceful_timeout,
     )
     return 0
 
@@ -99,7 +102,10 @@ def main(argv: list[str] | None = None) -> int:
     register(commands)
     register_simulate(commands)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=get_settings().log_level.upper())
+    settings = get_settings()
+    configure_logging(
+        level=settings.log_level, fmt=settings.log_format, access_lines=settings.access_log
+    )
     return int(args.func(args))
 
 
