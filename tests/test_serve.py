@@ -50,6 +50,7 @@ def test_sigterm_stops_gracefully_with_json_logs_and_the_audit_flushed(tmp_path:
             except httpx.TransportError:
                 assert time.monotonic() < deadline, "server did not start"
                 time.sleep(0.2)
+        assert renkei("probe", "--ready", env=env).returncode == 0
         refused = httpx.get(
             f"http://127.0.0.1:{port}/ngsi-ld/v1/entities?type=T",
             headers={"X-Request-Id": "sigterm-1"},
