@@ -44,15 +44,22 @@ def test_chart_passes_helm_lint(name: str) -> None:
     assert [m for m in report["messages"] if m["severity"] >= 2] == [], report
 
 
+# The oldest Kubernetes the chart supports (Chart.yaml kubeVersion) and the newest known.
+KUBERNETES = ["1.25.0", "1.37.0"]
+
+
+@pytest.mark.parametrize("kubernetes", KUBERNETES)
 @pytest.mark.parametrize("name", VALUES)
-def test_rendered_manifests_pass_kubernetes_validate_strict(name: str, tmp_path: Path) -> None:
+def test_rendered_manifests_pass_kubernetes_validate_strict(
+    name: str, kubernetes: str, tmp_path: Path
+) -> None:
     files = []
     for template, text in render(VALUES[name]).items():
         path = tmp_path / template
         path.write_text(text)
         files.append(path)
     assert len(files) >= 6
-    result = run(BIN / "kubernetes-validate", "--strict", "--quiet", *files)
+    result = run(BIN / "kubernetes-validate", "--strict", "--quiet", "-k", kubernetes, *files)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
