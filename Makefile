@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format openapi openapi-check bench clean
+.PHONY: run test lint format openapi openapi-check deploy-check bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ openapi: $(STAMP)
 
 openapi-check: $(STAMP)
 	$(BIN)/renkei openapi --check
+
+# The compose file, Dockerfile and Helm chart, by the validators in [dev] (also part of `make test`)
+deploy-check: $(STAMP)
+	$(BIN)/pytest -q tests/deploy
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run

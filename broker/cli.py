@@ -1,11 +1,11 @@
-"""The `renkei` command: serve, migrate, openapi."""
+"""The `renkei` command: serve, probe, migrate, openapi."""
 
 import argparse
 import json
-import logging
 import sys
 from pathlib import Path
 
+from broker.core.logs import configure_logging
 from broker.core.settings import get_settings
 
 DEFAULT_OPENAPI = Path("openapi/openapi.json")
@@ -39,9 +39,29 @@ def _serve(args: argparse.Namespace) -> int:
         host=host,
         port=port,
         log_level=settings.log_level.lower(),
+        log_config=None,  # configure_logging (in main) already set the handlers
+        access_log=False,  # renkei.access writes one line per request, with its request id
         proxy_headers=True,
+        timeout_graceful_shutdown=settings.graceful_timeout,
     )
     return 0
+
+
+def _probe(args: argparse.Namespace) -> int:
+    """GET /health (or /ready) of the server on this machine: the container health check."""
+    import urllib.error
+    import urllib.request
+
+    settings = get_settings()
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    url = f"http://{host}:{args.port or settings.port}/{'ready' if args.ready else 'health'}"
+    try:
+        with urllib.request.urlopen(url, timeout=args.timeout) as response:
+            ok = response.status == 200
+    except (urllib.error.URLError, OSError) as exc:
+        print(f"{url}: {exc}", file=sys.stderr)
+        return 1
+    return 0 if ok else 1
 
 
 def _migrate(args: argparse.Namespace) -> int:
@@ -84,6 +104,12 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=None, help="default RENKEI_PORT (1026)")
     serve.set_defaults(func=_serve)
 
+    probe = commands.add_parser("probe", help="exit 0 if the local server is live (or ready)")
+    probe.add_argument("--ready", action="store_true", help="check /ready instead of /health")
+    probe.add_argument("--port", type=int, default=None, help="default RENKEI_PORT")
+    probe.add_argument("--timeout", type=float, default=3.0)
+    probe.set_defaults(func=_probe)
+
     migrate = commands.add_parser("migrate", help="apply database migrations")
     migrate.add_argument("revision", nargs="?", default="head")
     migrate.set_defaults(func=_migrate)
@@ -99,7 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     register(commands)
     register_simulate(commands)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=get_settings().log_level.upper())
+    settings = get_settings()
+    configure_logging(
+        level=settings.log_level, fmt=settings.log_format, access_lines=settings.access_log
+    )
     return int(args.func(args))
 
 

@@ -42,6 +42,9 @@ async def connector_components(
         stale_after=settings.iot_stale_after,
     )
     app.state.iot = iot
+    metrics = getattr(app.state, "metrics", None)
+    if metrics is not None:
+        metrics.add_source("iot", stats.metric_families)
     if not settings.mqtt_enabled:
         yield
         return

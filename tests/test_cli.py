@@ -138,3 +138,14 @@ def test_tenant_and_client_commands(tmp_path: Path) -> None:
     assert [c["id"] for c in clients] == ["sensors"]
     missing = renkei("client", "rotate", "nobody", env=env)
     assert missing.returncode == 1 and "not found" in missing.stdout
+
+
+def test_probe_fails_when_no_server_listens() -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = renkei("probe", "--port", str(port), "--timeout", "1")
+    assert result.returncode == 1
+    assert f"127.0.0.1:{port}/health" in result.stderr

@@ -12,23 +12,12 @@ from starlette.types import Scope
 
 from auth import scopes
 from auth.audit.entry import NO_TENANT, READ, WRITE, AuditEntry
+from broker.core.routing import route_template
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 STARTED = "audit_started"
 AT = "audit_at"
 BYTES_IN = "audit_bytes_in"
-
-
-def route_template(scope: Scope) -> str:
-    """The matched route's full path template (`/ngsi-ld/v1/entities/{entity_id:path}`)."""
-    path: str = scope.get("path", "")
-    route = scope.get("route")
-    if route is None or not hasattr(route, "path_regex"):
-        return "(no route)"
-    for index, char in enumerate(path):
-        if char == "/" and route.path_regex.match(path[index:]):
-            return path[:index] + str(route.path)
-    return str(route.path)
 
 
 def _source(scope: Scope) -> str | None:

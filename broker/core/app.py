@@ -1,17 +1,27 @@
 """The application factory."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
+from prometheus_client.core import GaugeMetricFamily
 
 from auth.audit.middleware import AuditMiddleware
 from auth.settings import AuthSettings, get_auth_settings
 from auth.setup import auth_components
 from auth.setup import include_routers as include_auth_routers
 from broker.core import health
+from broker.core import metrics as metrics_routes
+from broker.core.apidocs import install_api_docs, operation_id
 from broker.core.db import Database
 from broker.core.errors import install_error_handlers
+from broker.core.metrics import (
+    Families,
+    Metrics,
+    ObserveMiddleware,
+    notification_families,
+    pool_families,
+)
 from broker.core.middleware import RequestIdMiddleware
 from broker.core.migrate import ensure_sqlite_directory
 from broker.core.settings import BrokerSettings, get_settings
@@ -32,6 +42,20 @@ tenants are selected with the `NGSILD-Tenant` header. Every API call needs an OA
 token (client credentials at `/oauth2/token`) whose scopes and tenants allow it."""
 
 
+def _entity_families(db: Database) -> Callable[[], Awaitable[Families]]:
+    async def families() -> Families:
+        async with db.read_session() as session:
+            counts = await entity_counts(session)
+        family = GaugeMetricFamily(
+            "renkei_entities", "Entities stored, by tenant", labels=["tenant"]
+        )
+        for tenant, count in sorted(counts.items()):
+            family.add_metric([tenant], count)
+        return [family]
+
+    return families
+
+
 def create_app(
     settings: BrokerSettings | None = None,
     *,
@@ -44,6 +68,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        """Start-up in this order; shutdown (after uvicorn has stopped taking requests and
+        finished those in flight) in reverse: the MQTT worker stores and acknowledges the batch
+        in hand, then the audit log flushes its buffer and seals, then the database closes."""
         url = settings.effective_database_url
         ensure_sqlite_directory(url)
         async with AsyncExitStack() as stack:
@@ -59,6 +86,10 @@ def create_app(
             )
             stack.push_async_callback(contexts.aclose)
             app.state.db = db
+            metrics: Metrics = app.state.metrics
+            metrics.add_source("db_pool", lambda: pool_families(db.engine))
+            metrics.add_source("entities", _entity_families(db), cached=True)
+            metrics.add_source("notifications", lambda: notification_families(app))
             app.state.tenants = tenants
             app.state.contexts = contexts
             await stack.enter_async_context(
@@ -82,13 +113,20 @@ def create_app(
         version="0.1.0",
         description=API_DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.state.auth_settings = auth
+    app.state.metrics = Metrics(cache_ttl=settings.metrics_cache_ttl)
     install_error_handlers(app)
     app.add_middleware(AuditMiddleware)
-    app.add_middleware(RequestIdMiddleware)  # outermost: the audit sees the request id
+    app.add_middleware(ObserveMiddleware)
+    app.add_middleware(RequestIdMiddleware)  # outermost: the others see the request id
+    install_api_docs(app)
     app.include_router(health.router)
+    app.include_router(metrics_routes.router)
     include_auth_routers(app)
     app.include_router(query_router, prefix="/ngsi-ld/v1")
     app.include_router(entities_router, prefix="/ngsi-ld/v1")

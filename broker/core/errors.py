@@ -196,8 +196,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     request_id = _request_id(request)
     log.exception("unhandled error", extra={"request_id": request_id})
+    # This handler answers outside every middleware, so it sets the request id header itself.
     return problem_response(
-        InternalError(f"unexpected error; quote request id {request_id} to the operator")
+        InternalError(f"unexpected error; quote request id {request_id} to the operator"),
+        {"X-Request-Id": request_id} if request_id else None,
     )
 
 

@@ -6,6 +6,22 @@ from typing import Any
 from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Scope
+
+NO_ROUTE = "(no route)"
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route's full path template (`/ngsi-ld/v1/entities/{entity_id:path}`), for
+    the audit log and metrics; one value for every path no route matched."""
+    path: str = scope.get("path", "")
+    route = scope.get("route")
+    if route is None or not hasattr(route, "path_regex"):
+        return NO_ROUTE
+    for index, char in enumerate(path):
+        if char == "/" and route.path_regex.match(path[index:]):
+            return path[:index] + str(route.path)
+    return str(route.path)
 
 
 class RenkeiRoute(APIRoute):

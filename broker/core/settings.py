@@ -2,10 +2,15 @@
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LogLevel = Annotated[
+    Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
+    BeforeValidator(lambda value: value.upper() if isinstance(value, str) else value),
+]
 
 
 class BrokerSettings(BaseSettings):
@@ -22,7 +27,21 @@ class BrokerSettings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1)
     host: str = "127.0.0.1"
     port: int = Field(default=1026, ge=1, le=65535)
-    log_level: str = "INFO"
+    log_level: LogLevel = "INFO"
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="json: one JSON object per line (containers set it)"
+    )
+    access_log: bool = Field(default=True, description="one renkei.access line per request")
+    graceful_timeout: int = Field(
+        default=30, ge=0, description="seconds in-flight requests get after SIGTERM"
+    )
+    metrics_enabled: bool = True
+    metrics_token: SecretStr | None = Field(
+        default=None, description="if set, GET /metrics needs `Authorization: Bearer <token>`"
+    )
+    metrics_cache_ttl: float = Field(
+        default=15.0, ge=0, description="seconds database-backed metrics are reused"
+    )
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     context_fetch_timeout: float = Field(default=5.0, gt=0)
     context_max_bytes: int = Field(default=1_048_576, ge=1024)

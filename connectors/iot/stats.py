@@ -1,9 +1,11 @@
 """Ingestion counters of this process, in one small object that others read (the provisioning
-API now; Prometheus later). Counts start at zero when the process starts."""
+API, and /metrics). Counts start at zero when the process starts."""
 
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
+from prometheus_client.core import CounterMetricFamily, Metric
 
 GroupKey = tuple[str, str]  # (tenant, apikey)
 DeviceKey = tuple[str, str]  # (tenant, device_id)
@@ -50,3 +52,24 @@ class IngestionStats:
             "groups": {f"{t}/{k}": dict(c) for (t, k), c in self.groups.items()},
             "devices": {f"{t}/{d}": dict(c) for (t, d), c in self.devices.items()},
         }
+
+    def metric_families(self) -> list[Metric]:
+        """The totals for Prometheus: messages received, dropped (by reason), failed, acked."""
+        received = CounterMetricFamily(
+            "renkei_iot_messages_received", "Device messages (MQTT) and requests (HTTP) received"
+        )
+        received.add_metric([], self.totals["received"])
+        dropped = CounterMetricFamily(
+            "renkei_iot_messages_dropped", "Device messages dropped, by reason", labels=["reason"]
+        )
+        for reason in ("malformed", "unknownApikeys", "unknownDevices"):
+            dropped.add_metric([reason], self.totals[reason])
+        failed = CounterMetricFamily(
+            "renkei_iot_messages_failed", "Measures refused or batches that did not commit"
+        )
+        failed.add_metric([], self.totals["failed"])
+        acknowledged = CounterMetricFamily(
+            "renkei_iot_messages_acknowledged", "QoS 1 messages acknowledged after their commit"
+        )
+        acknowledged.add_metric([], self.totals["acknowledged"])
+        return [received, dropped, failed, acknowledged]

@@ -77,3 +77,18 @@ async def test_ready_is_503_when_the_database_is_unreachable() -> None:
             response = await client.get("/ready")
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_internal_error_response_carries_the_request_id_header(app: FastAPI) -> None:
+    async def explode() -> None:
+        raise RuntimeError("boom")
+
+    app.add_api_route("/test-explode-header", explode)
+    try:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            response = await client.get("/test-explode-header", headers={"X-Request-Id": "r-500"})
+    finally:
+        app.router.routes.pop()
+    assert response.status_code == 500
+    assert response.headers["x-request-id"] == "r-500"

@@ -1,0 +1,108 @@
+"""GET /metrics: Prometheus text with HTTP, entity, IoT, database pool and notification metrics."""
+
+import httpx
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from prometheus_client.parser import text_string_to_metric_families
+
+from broker.core.app import create_app
+from tests.broker.entities.helpers import ENTITIES, create, headers
+from tests.conftest import make_auth, make_settings
+
+
+def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+async def scrape(http: httpx.AsyncClient) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    response = await http.get("/metrics")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
+    return samples(response.text)
+
+
+async def test_requests_are_counted_by_route_template_status_and_tenant(
+    client: httpx.AsyncClient,
+) -> None:
+    await create(client, tenant="yokohama")
+    await client.get(f"{ENTITIES}/urn:ngsi-ld:Nothing:1", headers=headers(tenant="yokohama"))
+    found = await scrape(client)
+    route = "/ngsi-ld/v1/entities/{entity_id:path}"
+    key = frozenset(
+        {"method": "GET", "route": route, "status": "404", "tenant": "yokohama"}.items()
+    )
+    assert found[("renkei_http_requests_total", key)] >= 1
+    created = frozenset(
+        {"method": "POST", "route": ENTITIES, "status": "201", "tenant": "yokohama"}.items()
+    )
+    assert found[("renkei_http_requests_total", created)] >= 1
+    latency = frozenset({"method": "POST", "route": ENTITIES}.items())
+    assert found[("renkei_http_request_duration_seconds_count", latency)] >= 1
+
+
+async def test_unknown_paths_share_one_route_label(client: httpx.AsyncClient) -> None:
+    await client.get("/no/such/path/12345")
+    text = (await client.get("/metrics")).text
+    assert "/no/such/path" not in text
+    assert 'route="(no route)"' in text
+
+
+async def test_entities_per_tenant_iot_counters_and_pool_are_exposed(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    await create(client, tenant="kawasaki")
+    app.state.metrics.expire()  # the entity counts are cached for metrics_cache_ttl seconds
+    found = await scrape(client)
+    assert found[("renkei_entities", frozenset({("tenant", "kawasaki")}))] == 1
+    assert ("renkei_iot_messages_received_total", frozenset()) in found
+    dropped = frozenset({("reason", "unknownDevices")})
+    assert ("renkei_iot_messages_dropped_total", dropped) in found
+    assert ("renkei_db_pool_connections", frozenset({("state", "in_use")})) in found
+
+
+async def test_notification_metrics_come_from_the_notifier_when_there_is_one(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    class Notifier:
+        sent = 7
+        failed = 2
+
+        async def outbox_depth(self) -> int:
+            return 3
+
+    app.state.notifier = Notifier()
+    try:
+        found = await scrape(client)
+    finally:
+        del app.state.notifier
+    assert found[("renkei_notifications_sent_total", frozenset())] == 7
+    assert found[("renkei_notifications_failed_total", frozenset())] == 2
+    assert found[("renkei_notification_outbox_depth", frozenset())] == 3
+
+
+async def test_metrics_need_the_token_when_one_is_set(database_url: str) -> None:
+    app = create_app(
+        make_settings(database_url, metrics_token="scrape-me"), auth=make_auth(audit_enabled=False)
+    )
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            assert (await http.get("/metrics")).status_code == 401
+            wrong = await http.get("/metrics", headers={"Authorization": "Bearer nope"})
+            assert wrong.status_code == 401
+            right = await http.get("/metrics", headers={"Authorization": "Bearer scrape-me"})
+            assert right.status_code == 200
+
+
+async def test_metrics_can_be_turned_off(database_url: str) -> None:
+    app = create_app(
+        make_settings(database_url, metrics_enabled=False), auth=make_auth(audit_enabled=False)
+    )
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            assert (await http.get("/metrics")).status_code == 404
