@@ -1,0 +1,232 @@
+"""The outbox worker: claims due notifications, sends them, records the outcomes.
+
+One loop per process (every replica runs one; claims never overlap, see
+broker.subscriptions.outbox). Each round it
+1. stores the outcomes of finished sends in one transaction (sent rows deleted, failed ones
+   rescheduled with exponential backoff, subscription status counters updated),
+2. queues due periodic (timeInterval) notifications, about once a second,
+3. claims due rows for endpoints with free slots and an unopened breaker, and starts a send
+   task for each.
+It is woken at once when a commit of this process queued notifications, and polls otherwise
+(other replicas, retries coming due). A send that never completes (the process is killed)
+leaves its row claimed until the lease lapses; then any worker sends it again.
+"""
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from broker.core.db import Database
+from broker.core.netguard import NetGuard
+from broker.subscriptions import outbox
+from broker.subscriptions.compiled import CompiledCache
+from broker.subscriptions.notifications import delivery
+from broker.subscriptions.outbox import Claimed, Outcome
+from broker.subscriptions.periodic import queue_due
+from connectors.notify.breaker import Lane
+from connectors.notify.http import HttpSender
+from connectors.notify.mqtt import MqttPool
+from connectors.notify.settings import NotifySettings
+from connectors.notify.stats import NotifierStats
+
+log = logging.getLogger("renkei.notify")
+
+
+class Notifier:
+    def __init__(
+        self,
+        db: Database,
+        cache: CompiledCache,
+        guard: NetGuard,
+        settings: NotifySettings,
+    ) -> None:
+        self.db = db
+        self.cache = cache
+        self.guard = guard
+        self.settings = settings
+        self.stats = NotifierStats()
+        self.http = HttpSender(
+            connect_timeout=settings.notify_connect_timeout,
+            read_timeout=settings.notify_read_timeout,
+        )
+        self.mqtt = MqttPool(
+            connect_timeout=settings.notify_connect_timeout,
+            read_timeout=settings.notify_read_timeout,
+        )
+        self.lanes: dict[str, Lane] = {}
+        self._outcomes: list[Outcome] = []
+        self._sending: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._next_periodic = 0.0
+
+    # -- life cycle --------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="renkei-notifier")
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def stop(self) -> None:
+        """Claim nothing more, let the sends in flight finish, store their outcomes."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+            self._task = None
+        await self.http.aclose()
+        await self.mqtt.aclose()
+
+    async def outbox_depth(self) -> int:
+        """Notifications waiting in the outbox (all tenants, all replicas)."""
+        async with self.db.transaction(write=False) as session:
+            return await outbox.depth(session)
+
+    # -- the loop ----------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            busy = False
+            try:
+                busy = await self.round()
+            except Exception:
+                log.exception("notification round failed; trying again")
+                await asyncio.sleep(1.0)
+            if not busy:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.settings.notify_poll_interval)
+        await self._drain()
+
+    async def round(self) -> bool:
+        """One round; True when it claimed a full batch (more may be waiting)."""
+        await self.flush()
+        if time.monotonic() >= self._next_periodic:
+            self._next_periodic = time.monotonic() + self.settings.notify_periodic_interval
+            self.stats.queued_periodic += await queue_due(self.db, self.cache)
+        return await self.claim_and_send()
+
+    async def _drain(self) -> None:
+        if self._sending:
+            timeout = self.settings.notify_connect_timeout + self.settings.notify_read_timeout + 1
+            await asyncio.wait(set(self._sending), timeout=timeout)
+        for task in list(self._sending):  # still hanging: their rows are redelivered later
+            task.cancel()
+        try:
+            await self.flush()
+        except Exception:
+            log.exception("could not store the last notification outcomes")
+
+    def _lane(self, endpoint: str) -> Lane:
+        lane = self.lanes.get(endpoint)
+        if lane is None:
+            s = self.settings
+            lane = self.lanes[endpoint] = Lane(
+                s.notify_endpoint_concurrency, s.notify_breaker_threshold, s.notify_breaker_cooldown
+            )
+        return lane
+
+    async def claim_and_send(self) -> bool:
+        room = self.settings.notify_max_in_flight - len(self._sending)
+        if room <= 0:
+            return False
+        limit = min(room, self.settings.notify_batch_size)
+        now_mono = time.monotonic()
+        skip = sorted(k for k, lane in self.lanes.items() if lane.slots(now_mono) == 0)
+        now = datetime.now(UTC)
+        async with self.db.transaction() as session:
+            rows = await outbox.candidates(session, now=now, limit=limit, skip=skip)
+            taken: Counter[str] = Counter()
+            picked = []
+            for row in rows:
+                if taken[row.endpoint] < self._lane(row.endpoint).slots(now_mono):
+                    taken[row.endpoint] += 1
+                    picked.append(row)
+            claimed = await outbox.claim(
+                session, picked, now=now, lease=self.settings.notify_claim_lease
+            )
+        self.stats.claimed += len(claimed)
+        for item in claimed:
+            self._lane(item.endpoint).in_flight += 1
+            task = asyncio.create_task(self._send(item))
+            self._sending.add(task)
+            task.add_done_callback(self._sending.discard)
+        return len(rows) == limit and bool(claimed)
+
+    async def _send(self, item: Claimed) -> None:
+        lane = self._lane(item.endpoint)
+        ok = False
+        try:
+            now = datetime.now(UTC)
+            message = delivery(item, now)
+            await self.guard.check(message.endpoint.host, message.endpoint.port)
+            if message.endpoint.scheme.startswith("mqtt"):
+                await self.mqtt.send(message)
+            else:
+                await self.http.send(message)
+            ok = True
+        except Exception as exc:
+            log.warning(
+                "notification of subscription %s (tenant %s) to %s failed: %s",
+                item.subscription_id,
+                item.tenant,
+                item.endpoint,
+                exc,
+            )
+        finally:
+            lane.in_flight -= 1
+        lane.record(ok)
+        if ok:
+            self.stats.sent += 1
+        else:
+            self.stats.failed += 1
+        self._outcomes.append(
+            Outcome(
+                id=item.id,
+                tenant=item.tenant,
+                subscription_id=item.subscription_id,
+                ok=ok,
+                at=datetime.now(UTC),
+                attempts=item.attempts + 1,
+            )
+        )
+        self._wake.set()
+
+    def _retry_at(self, outcome: Outcome) -> datetime | None:
+        s = self.settings
+        if outcome.attempts >= s.notify_max_attempts:
+            return None
+        delay = min(s.notify_retry_base * 2 ** (outcome.attempts - 1), s.notify_retry_max)
+        return outcome.at + timedelta(seconds=delay * random.uniform(0.8, 1.0))
+
+    async def flush(self) -> None:
+        """Store the outcomes of finished sends (on failure they are kept for the next round)."""
+        outcomes, self._outcomes = self._outcomes, []
+        if not outcomes:
+            return
+        retry_at = {o.id: self._retry_at(o) for o in outcomes if not o.ok}
+        try:
+            async with self.db.transaction() as session:
+                await outbox.record(session, outcomes, retry_at=retry_at)
+        except BaseException:
+            self._outcomes[:0] = outcomes
+            raise
+        for outcome in outcomes:
+            if outcome.ok:
+                continue
+            if retry_at[outcome.id] is None:
+                self.stats.dropped += 1
+                log.error(
+                    "notification %d of subscription %s given up after %d attempts",
+                    outcome.id,
+                    outcome.subscription_id,
+                    outcome.attempts,
+                )
+            else:
+                self.stats.retried += 1
