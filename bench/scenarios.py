@@ -19,6 +19,7 @@ from bench.entities import ENTITY_TYPE, entity_id
 from bench.harness import STORES, Harness, Result, measured, progress, report, unique
 from bench.load import PostgresLoad
 from bench.mqtt import IngestLoad, RawMqttLoad
+from bench.notify import NotifyLoad
 from bench.servers import Unavailable
 from bench.workloads import (
     RAW_INSERT,
@@ -36,6 +37,8 @@ QUERY_TENANT = "bench_query"
 QUERY_LIMIT = "100"
 MQTT_TENANT = "bench_mqtt"
 MQTT_SENSORS = 1000
+NOTIFY_TENANT = "bench_notify"
+NOTIFY_RATE = 200.0  # updates per second offered by the notify scenario
 
 
 @dataclass(frozen=True)
@@ -256,4 +259,33 @@ async def mqtt_ingest(h: Harness, store: str) -> Result:
         baseline_unit="msg/s",
     )
     result.notes = {"sensors": MQTT_SENSORS, "qos": 1, "batch_size": "RENKEI_IOT_BATCH_SIZE"}
+    return result
+
+
+@scenario(
+    "notify",
+    "notifications/s and commit→receipt latency at a steady update rate, against the updates "
+    "committed/s of the same load",
+)
+async def notify(h: Harness, store: str) -> Result:
+    server = await h.renkei(store)
+    load = NotifyLoad(
+        target=target(server.base_url, tenant=NOTIFY_TENANT, auth=server.auth),
+        rate=NOTIFY_RATE,
+        window=h.options.window,
+        server_pid=server.pid,
+    )
+    measured_load = await h.measure_notify(load)
+    report("updates", store, "updates/s", measured_load.updates)
+    report("notify", store, "notifications/s", measured_load.notifications)
+    result = measured(
+        "notify",
+        store,
+        "notifications/s",
+        measured_load.notifications,
+        baseline_name="updates",
+        baseline=measured_load.updates,
+        baseline_unit="updates/s",
+    )
+    result.notes = {"offered_updates_per_s": NOTIFY_RATE, "latency": "update commit → receipt"}
     return result

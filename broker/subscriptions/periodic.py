@@ -27,6 +27,9 @@ async def queue_due(db: Database, cache: CompiledCache, *, limit: int = 50) -> i
     """Queue the notifications of due periodic subscriptions; returns how many were queued."""
     now = datetime.now(UTC)
     queued = 0
+    async with db.transaction(write=False) as session:  # most of the time nothing is due
+        if not await outbox.due_periodic(session, now=now, limit=1):
+            return 0
     async with db.transaction() as session:
         for subscription in await outbox.due_periodic(session, now=now, limit=limit):
             interval = timedelta(seconds=subscription.time_interval or 1.0)

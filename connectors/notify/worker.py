@@ -24,6 +24,7 @@ from broker.core.db import Database
 from broker.core.netguard import NetGuard
 from broker.subscriptions import outbox
 from broker.subscriptions.compiled import CompiledCache
+from broker.subscriptions.models import OutboxRow
 from broker.subscriptions.notifications import delivery
 from broker.subscriptions.outbox import Claimed, Outcome
 from broker.subscriptions.periodic import queue_due
@@ -106,11 +107,10 @@ class Notifier:
 
     async def round(self) -> bool:
         """One round; True when it claimed a full batch (more may be waiting)."""
-        await self.flush()
         if time.monotonic() >= self._next_periodic:
             self._next_periodic = time.monotonic() + self.settings.notify_periodic_interval
             self.stats.queued_periodic += await queue_due(self.db, self.cache)
-        return await self.claim_and_send()
+        return await self.flush(claim=True)
 
     async def _drain(self) -> None:
         if self._sending:
@@ -132,25 +132,43 @@ class Notifier:
             )
         return lane
 
-    async def claim_and_send(self) -> bool:
+    async def flush(self, *, claim: bool = False) -> bool:
+        """Store the outcomes of finished sends and, with `claim`, claim more rows and start
+        sending them, in one write transaction (none at all when there is nothing to do: on
+        SQLite every write transaction takes the database's one write lock).
+
+        Returns True when a full batch was claimed (more may be waiting). On failure the
+        outcomes are kept for the next round."""
         room = self.settings.notify_max_in_flight - len(self._sending)
-        if room <= 0:
-            return False
+        claim = claim and room > 0
         limit = min(room, self.settings.notify_batch_size)
         now_mono = time.monotonic()
         skip = sorted(k for k, lane in self.lanes.items() if lane.slots(now_mono) == 0)
+        outcomes, self._outcomes = self._outcomes, []
         now = datetime.now(UTC)
-        async with self.db.transaction() as session:
-            rows = await outbox.candidates(session, now=now, limit=limit, skip=skip)
-            taken: Counter[str] = Counter()
-            picked = []
-            for row in rows:
-                if taken[row.endpoint] < self._lane(row.endpoint).slots(now_mono):
-                    taken[row.endpoint] += 1
-                    picked.append(row)
-            claimed = await outbox.claim(
-                session, picked, now=now, lease=self.settings.notify_claim_lease
-            )
+        try:
+            if not outcomes:
+                if not claim:
+                    return False
+                async with self.db.transaction(write=False) as session:
+                    if not await outbox.candidates(session, now=now, limit=1, skip=skip):
+                        return False
+            retry_at = {o.id: self._retry_at(o) for o in outcomes if not o.ok}
+            rows: list[OutboxRow] = []
+            claimed: list[Claimed] = []
+            async with self.db.transaction() as session:
+                if outcomes:
+                    await outbox.record(session, outcomes, retry_at=retry_at)
+                if claim:
+                    rows = await outbox.candidates(session, now=now, limit=limit, skip=skip)
+                    picked = self._pick(rows, now_mono)
+                    claimed = await outbox.claim(
+                        session, picked, now=now, lease=self.settings.notify_claim_lease
+                    )
+        except BaseException:
+            self._outcomes[:0] = outcomes
+            raise
+        self._count(outcomes, retry_at)
         self.stats.claimed += len(claimed)
         for item in claimed:
             self._lane(item.endpoint).in_flight += 1
@@ -158,6 +176,16 @@ class Notifier:
             self._sending.add(task)
             task.add_done_callback(self._sending.discard)
         return len(rows) == limit and bool(claimed)
+
+    def _pick(self, rows: list[OutboxRow], now_mono: float) -> list[OutboxRow]:
+        """Of the candidate rows, as many per endpoint as it has free slots."""
+        taken: Counter[str] = Counter()
+        picked = []
+        for row in rows:
+            if taken[row.endpoint] < self._lane(row.endpoint).slots(now_mono):
+                taken[row.endpoint] += 1
+                picked.append(row)
+        return picked
 
     async def _send(self, item: Claimed) -> None:
         lane = self._lane(item.endpoint)
@@ -205,18 +233,7 @@ class Notifier:
         delay = min(s.notify_retry_base * 2 ** (outcome.attempts - 1), s.notify_retry_max)
         return outcome.at + timedelta(seconds=delay * random.uniform(0.8, 1.0))
 
-    async def flush(self) -> None:
-        """Store the outcomes of finished sends (on failure they are kept for the next round)."""
-        outcomes, self._outcomes = self._outcomes, []
-        if not outcomes:
-            return
-        retry_at = {o.id: self._retry_at(o) for o in outcomes if not o.ok}
-        try:
-            async with self.db.transaction() as session:
-                await outbox.record(session, outcomes, retry_at=retry_at)
-        except BaseException:
-            self._outcomes[:0] = outcomes
-            raise
+    def _count(self, outcomes: list[Outcome], retry_at: dict[int, datetime | None]) -> None:
         for outcome in outcomes:
             if outcome.ok:
                 continue
