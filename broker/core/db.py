@@ -1,5 +1,7 @@
 """Database engine, session factories and the per-request session dependency."""
 
+import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -148,12 +150,17 @@ class Database:
         self.write_session = async_sessionmaker(write_engine, expire_on_commit=False)
         self.commit_hooks: list[CommitHook] = []
         self._on_changed: dict[str, list[Callable[[], None]]] = {}
+        # SQLite has one write lock per database. Writers of this process queue for it here, in
+        # order, instead of in SQLite's busy handler, which sleeps ever longer (up to 100 ms)
+        # between tries and lets a busy writer starve the others (the notifier, say).
+        self._sqlite_writer = asyncio.Lock() if self.is_sqlite else None
 
     @asynccontextmanager
     async def transaction(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:
         """One unit of work: the commit hooks run, then it commits; any error rolls it back."""
         factory = self.write_session if write else self.read_session
-        async with factory() as session:
+        queue = self._sqlite_writer if write and self._sqlite_writer else contextlib.nullcontext()
+        async with queue, factory() as session:
             try:
                 yield session
                 if write:

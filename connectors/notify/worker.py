@@ -128,7 +128,11 @@ class Notifier:
         if lane is None:
             s = self.settings
             lane = self.lanes[endpoint] = Lane(
-                s.notify_endpoint_concurrency, s.notify_breaker_threshold, s.notify_breaker_cooldown
+                s.notify_endpoint_concurrency,
+                s.notify_breaker_threshold,
+                s.notify_breaker_cooldown,
+                lease=s.notify_claim_lease,
+                batch=s.notify_batch_size,
             )
         return lane
 
@@ -143,7 +147,7 @@ class Notifier:
         claim = claim and room > 0
         limit = min(room, self.settings.notify_batch_size)
         now_mono = time.monotonic()
-        skip = sorted(k for k, lane in self.lanes.items() if lane.slots(now_mono) == 0)
+        skip = sorted(k for k, lane in self.lanes.items() if lane.room(now_mono) == 0)
         outcomes, self._outcomes = self._outcomes, []
         now = datetime.now(UTC)
         try:
@@ -171,7 +175,7 @@ class Notifier:
         self._count(outcomes, retry_at)
         self.stats.claimed += len(claimed)
         for item in claimed:
-            self._lane(item.endpoint).in_flight += 1
+            self._lane(item.endpoint).held += 1
             task = asyncio.create_task(self._send(item))
             self._sending.add(task)
             task.add_done_callback(self._sending.discard)
@@ -182,7 +186,7 @@ class Notifier:
         taken: Counter[str] = Counter()
         picked = []
         for row in rows:
-            if taken[row.endpoint] < self._lane(row.endpoint).slots(now_mono):
+            if taken[row.endpoint] < self._lane(row.endpoint).room(now_mono):
                 taken[row.endpoint] += 1
                 picked.append(row)
         return picked
@@ -190,14 +194,16 @@ class Notifier:
     async def _send(self, item: Claimed) -> None:
         lane = self._lane(item.endpoint)
         ok = False
+        began = time.monotonic()
         try:
-            now = datetime.now(UTC)
-            message = delivery(item, now)
-            await self.guard.check(message.endpoint.host, message.endpoint.port)
-            if message.endpoint.scheme.startswith("mqtt"):
-                await self.mqtt.send(message)
-            else:
-                await self.http.send(message)
+            async with lane.slots_free:
+                began = time.monotonic()
+                message = delivery(item, datetime.now(UTC))
+                await self.guard.check(message.endpoint.host, message.endpoint.port)
+                if message.endpoint.scheme.startswith("mqtt"):
+                    await self.mqtt.send(message)
+                else:
+                    await self.http.send(message)
             ok = True
         except Exception as exc:
             log.warning(
@@ -208,8 +214,8 @@ class Notifier:
                 exc,
             )
         finally:
-            lane.in_flight -= 1
-        lane.record(ok)
+            lane.held -= 1
+        lane.record(ok, time.monotonic() - began)
         if ok:
             self.stats.sent += 1
         else:
