@@ -135,16 +135,13 @@ class NotifyLoad:
             numbers = itertools.count()
             began = clock()
             while clock() < end:
-                due = began + (next(numbers) + 1) / self.rate
-                queue.put_nowait(int((due - began) * self.rate))
-                await asyncio.sleep(max(0.0, due - clock()))
+                sequence = next(numbers)
+                queue.put_nowait(sequence)
+                await asyncio.sleep(max(0.0, began + (sequence + 1) / self.rate - clock()))
 
         async def updater() -> None:
-            while clock() < end:
-                try:
-                    sequence = await asyncio.wait_for(queue.get(), 0.2)
-                except TimeoutError:
-                    continue
+            while True:
+                sequence = await queue.get()
                 entity_id = ids[sequence % len(ids)]
                 sent = clock()
                 response = await http.patch(
@@ -161,7 +158,11 @@ class NotifyLoad:
                 await asyncio.sleep(max(0.0, moment - clock()))
                 cpu[name] = (time.process_time(), _process_cpu_seconds(self.server_pid))
 
-        await asyncio.gather(ticker(), sample_cpu(), *(updater() for _ in range(UPDATERS)))
+        updaters = [asyncio.create_task(updater()) for _ in range(UPDATERS)]
+        await asyncio.gather(ticker(), sample_cpu())
+        for task in updaters:  # the window is over: updates still queued are not sent
+            task.cancel()
+        await asyncio.gather(*updaters, return_exceptions=True)
         await asyncio.sleep(2.0)  # stragglers of the window's last updates
         in_window = {s: t for s, t in committed.items() if start <= t[1] <= end}
         latencies = sorted(

@@ -4,9 +4,11 @@ HTTP: the notification is the POST body; with Accept application/ld+json it carr
 with application/json the @context is named in a Link header. receiverInfo members become
 headers, and a tenant other than the default is named in NGSILD-Tenant.
 MQTT: the message is {"metadata": {headers}, "body": notification}.
+Rows of one subscription that a worker claims together (a backlog) travel as one notification.
 """
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,14 +32,16 @@ def _context_value(local: list[Any]) -> Any:
     return [*local, CORE_CONTEXT_URL] if local else CORE_CONTEXT_URL
 
 
-def delivery(claimed: Claimed, now: datetime) -> Delivery:
+def delivery(rows: Sequence[Claimed], now: datetime) -> Delivery:
+    """One notification carrying the entities of outbox rows of one subscription, in order."""
+    claimed = rows[0]
     endpoint = endpoint_of(claimed.document)
     body: dict[str, Any] = {
         "id": f"urn:ngsi-ld:Notification:{uuid.uuid4()}",
         "type": "Notification",
         "subscriptionId": claimed.subscription_id,
         "notifiedAt": format_datetime(now),
-        "data": claimed.data,
+        "data": [entity for row in rows for entity in row.data],
     }
     headers = {"Content-Type": endpoint.accept}
     local = claimed.context or []

@@ -24,6 +24,7 @@ from broker.core.db import Database
 from broker.core.netguard import NetGuard
 from broker.subscriptions import outbox
 from broker.subscriptions.compiled import CompiledCache
+from broker.subscriptions.matching import MAX_ENTITIES_PER_NOTIFICATION
 from broker.subscriptions.models import OutboxRow
 from broker.subscriptions.notifications import delivery
 from broker.subscriptions.outbox import Claimed, Outcome
@@ -174,9 +175,9 @@ class Notifier:
             raise
         self._count(outcomes, retry_at)
         self.stats.claimed += len(claimed)
-        for item in claimed:
-            self._lane(item.endpoint).held += 1
-            task = asyncio.create_task(self._send(item))
+        for group in _grouped(claimed):
+            self._lane(group[0].endpoint).held += len(group)
+            task = asyncio.create_task(self._send(group))
             self._sending.add(task)
             task.add_done_callback(self._sending.discard)
         return len(rows) == limit and bool(claimed)
@@ -191,14 +192,15 @@ class Notifier:
                 picked.append(row)
         return picked
 
-    async def _send(self, item: Claimed) -> None:
+    async def _send(self, group: list[Claimed]) -> None:
+        item = group[0]
         lane = self._lane(item.endpoint)
         ok = False
         began = time.monotonic()
         try:
             async with lane.slots_free:
                 began = time.monotonic()
-                message = delivery(item, datetime.now(UTC))
+                message = delivery(group, datetime.now(UTC))
                 await self.guard.check(message.endpoint.host, message.endpoint.port)
                 if message.endpoint.scheme.startswith("mqtt"):
                     await self.mqtt.send(message)
@@ -214,21 +216,23 @@ class Notifier:
                 exc,
             )
         finally:
-            lane.held -= 1
+            lane.held -= len(group)
         lane.record(ok, time.monotonic() - began)
         if ok:
-            self.stats.sent += 1
+            self.stats.sent += len(group)
         else:
-            self.stats.failed += 1
-        self._outcomes.append(
+            self.stats.failed += len(group)
+        at = datetime.now(UTC)
+        self._outcomes.extend(
             Outcome(
-                id=item.id,
-                tenant=item.tenant,
-                subscription_id=item.subscription_id,
+                id=row.id,
+                tenant=row.tenant,
+                subscription_id=row.subscription_id,
                 ok=ok,
-                at=datetime.now(UTC),
-                attempts=item.attempts + 1,
+                at=at,
+                attempts=row.attempts + 1,
             )
+            for row in group
         )
         self._wake.set()
 
@@ -253,3 +257,17 @@ class Notifier:
                 )
             else:
                 self.stats.retried += 1
+
+
+def _grouped(claimed: list[Claimed]) -> list[list[Claimed]]:
+    """Claimed rows by subscription, in claim order, at most MAX_ENTITIES_PER_NOTIFICATION
+    entities a group: a backlog of one subscription goes out in few notifications."""
+    groups: dict[tuple[str, str], list[list[Claimed]]] = {}
+    for row in claimed:
+        chunks = groups.setdefault((row.tenant, row.subscription_id), [[]])
+        if chunks[-1] and sum(len(r.data) for r in chunks[-1]) + len(row.data) > (
+            MAX_ENTITIES_PER_NOTIFICATION
+        ):
+            chunks.append([])
+        chunks[-1].append(row)
+    return [chunk for chunks in groups.values() for chunk in chunks]
