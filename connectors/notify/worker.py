@@ -36,6 +36,7 @@ from connectors.notify.settings import NotifySettings
 from connectors.notify.stats import NotifierStats
 
 log = logging.getLogger("renkei.notify")
+MAX_IDLE_LANES = 10_000
 
 
 class Notifier:
@@ -127,6 +128,9 @@ class Notifier:
     def _lane(self, endpoint: str) -> Lane:
         lane = self.lanes.get(endpoint)
         if lane is None:
+            if len(self.lanes) >= MAX_IDLE_LANES:  # forget endpoints with nothing going on
+                for key in [k for k, v in self.lanes.items() if not v.held and not v.open]:
+                    del self.lanes[key]
             s = self.settings
             lane = self.lanes[endpoint] = Lane(
                 s.notify_endpoint_concurrency,

@@ -174,3 +174,51 @@ async def test_outbox_depth_and_stats_are_on_app_state(
 
         await eventually(drained)
         assert app.state.notifier.stats.sent > sent_before
+
+
+async def test_a_backlog_of_one_subscription_goes_out_in_few_notifications(
+    app: FastAPI, client: httpx.AsyncClient, own_workers: Notifier
+) -> None:
+    await create_entity(client)
+    with receiver() as target:
+        await subscribe(client, target.url)
+        for value in range(30):
+            await set_count(client, value)
+        worker = Notifier(app.state.db, own_workers.cache, own_workers.guard, own_workers.settings)
+        worker.start()
+        try:
+
+            async def all_thirty() -> bool:
+                return len(target.entities()) >= 30
+
+            await eventually(all_thirty)
+        finally:
+            await worker.stop()
+        values = [entity["peopleCount"]["value"] for entity in target.entities()]
+        assert sorted(values) == list(range(30))
+        assert len(target.notifications) < 30
+
+
+async def test_stopping_the_worker_finishes_the_sends_in_flight(
+    app: FastAPI, client: httpx.AsyncClient, own_workers: Notifier
+) -> None:
+    await create_entity(client)
+    with receiver() as target:
+        await subscribe(client, target.url)
+        await set_count(client, 5)
+        target.hanging = True
+        worker = Notifier(app.state.db, own_workers.cache, own_workers.guard, own_workers.settings)
+        worker.start()
+
+        async def in_flight() -> bool:
+            return worker.stats.claimed == 1
+
+        await eventually(in_flight)
+        stopping = asyncio.create_task(worker.stop())
+        await asyncio.sleep(0.3)
+        assert not stopping.done()  # waits for the send
+        target.hanging = False
+        await stopping
+        assert len(target.notifications) == 1
+        assert worker.stats.sent == 1
+        assert await worker.outbox_depth() == 0
