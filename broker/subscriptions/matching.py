@@ -58,13 +58,20 @@ class ChangeMatcher:
     ) -> bool:
         repo = SubscriptionRepository(session, tenant)
         hits: dict[str, tuple[Compiled, list[Any]]] = {}
-        for subscription_id, modified_at, document, context in await repo.watching(now):
-            compiled = await self.cache.get(tenant, subscription_id, modified_at, document, context)
+        for found in await repo.watching(now):
+            compiled = await self.cache.get(
+                tenant, found.id, found.modified_at, found.document, found.context
+            )
             if compiled is None:
                 continue
-            data = [compiled.render(c, now) for c in changes if compiled.concerns(c)]
+            visible = frozenset(found.entity_types) if found.entity_types is not None else None
+            data = [
+                compiled.render(c, now)
+                for c in changes
+                if _visible(c, visible) and compiled.concerns(c)
+            ]
             if data:
-                hits[subscription_id] = (compiled, data)
+                hits[found.id] = (compiled, data)
         throttled = {i: c.spec.throttling for i, (c, _) in hits.items() if c.spec.throttling}
         if throttled:
             allowed = await repo.throttle(sorted(throttled), now, throttled)
@@ -77,3 +84,9 @@ class ChangeMatcher:
         ]
         await repo.enqueue(rows)
         return bool(rows)
+
+
+def _visible(change: EntityChange, types: frozenset[str] | None) -> bool:
+    """Whether the subscriber's client may see the changed entity (any one type suffices)."""
+    record = change.after or change.before
+    return types is None or (record is not None and any(t in types for t in record.types))

@@ -20,6 +20,8 @@ class Subscription(Base):
     # The subscription as the client wrote it (terms compacted with `context`), status excluded.
     document: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     context: Mapped[list[Any]] = mapped_column(JSONDocument)  # the client's @context, if any
+    # Expanded entity types its client may see (None: all): it is notified of those only.
+    entity_types: Mapped[list[str] | None] = mapped_column(JSONDocument, nullable=True)
     is_active: Mapped[bool] = mapped_column(Boolean)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     time_interval: Mapped[float | None] = mapped_column(Float, nullable=True)

@@ -48,7 +48,11 @@ async def queue_due(db: Database, cache: CompiledCache, *, limit: int = 50) -> i
                 continue
             result = await query_entities(
                 session,
-                Access.system(subscription.tenant_id),
+                Access.system(subscription.tenant_id).restricted_to(
+                    frozenset(subscription.entity_types)
+                    if subscription.entity_types is not None
+                    else None
+                ),
                 query=compiled.spec.query,
                 context=compiled.context,
                 representation=compiled.representation,

@@ -1,6 +1,7 @@
 """The only code that reads and writes subscription rows; every statement is filtered by tenant."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -9,6 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from broker.core.db import upsert_insert
 from broker.subscriptions.models import OutboxRow, Subscription
+
+
+@dataclass(frozen=True, slots=True)
+class Watching:
+    id: str
+    modified_at: datetime
+    document: dict[str, Any]
+    context: Any
+    entity_types: list[str] | None
 
 
 class SubscriptionRepository:
@@ -73,17 +83,21 @@ class SubscriptionRepository:
         )
         return result.scalar_one_or_none() is not None
 
-    async def watching(self, now: datetime) -> list[tuple[str, datetime, dict[str, Any], Any]]:
-        """(id, modified_at, document, context) of the tenant's active change subscriptions."""
+    async def watching(self, now: datetime) -> list[Watching]:
+        """The tenant's active change subscriptions."""
         statement = select(
-            Subscription.id, Subscription.modified_at, Subscription.document, Subscription.context
+            Subscription.id,
+            Subscription.modified_at,
+            Subscription.document,
+            Subscription.context,
+            Subscription.entity_types,
         ).where(
             Subscription.tenant_id == self.tenant,
             Subscription.is_active.is_(True),
             Subscription.time_interval.is_(None),
             or_(Subscription.expires_at.is_(None), Subscription.expires_at > now),
         )
-        return [tuple(row) for row in await self.session.execute(statement)]
+        return [Watching(*row) for row in await self.session.execute(statement)]
 
     async def throttle(
         self, ids: Sequence[str], now: datetime, seconds: dict[str, float]

@@ -56,6 +56,11 @@ async def _checked(
     return spec
 
 
+def _visible_types(access: Access) -> list[str] | None:
+    """The entity types the subscriber's client may see: it is notified of those only."""
+    return sorted(access.types) if access.types is not None else None
+
+
 def _columns(spec: SubscriptionSpec, now: datetime) -> dict[str, Any]:
     return {
         "is_active": spec.is_active,
@@ -82,6 +87,7 @@ async def create_subscription(
         "id": spec.id,
         "document": document,
         "context": context.local,
+        "entity_types": _visible_types(access),
         "times_sent": 0,
         "times_failed": 0,
         "consecutive_failures": 0,
@@ -157,7 +163,12 @@ async def update_subscription(
         checked_context = await deps.contexts.resolve(current.context or None)
     now = _now()
     spec = await _checked(deps, document, checked_context, now)
-    values = {"document": document, "context": local, **_columns(spec, now)}
+    values = {
+        "document": document,
+        "context": local,
+        "entity_types": _visible_types(access),
+        **_columns(spec, now),
+    }
     if spec.time_interval is not None and spec.time_interval == current.time_interval:
         values["next_run_at"] = current.next_run_at
     if spec.is_active and not current.is_active:

@@ -4,7 +4,9 @@ import asyncio
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 
+from tests.auth.helpers import bearer
 from tests.broker.subscriptions.helpers import (
     ENTITIES,
     SENSOR_ID,
@@ -17,6 +19,7 @@ from tests.broker.subscriptions.helpers import (
     receiver,
     set_count,
     subscribe,
+    subscription,
 )
 
 OTHER_ID = "urn:ngsi-ld:CrowdFlowObserved:other"
@@ -335,3 +338,22 @@ async def test_time_interval_notifies_periodically_with_current_entities(
         await set_count(client, 555)
         notifications = await received(target, 3, within=15)
         assert notifications[-1]["data"][0]["peopleCount"]["value"] == 555
+
+
+async def test_a_client_restricted_to_entity_types_is_notified_of_those_only(
+    app: FastAPI, client: httpx.AsyncClient, anonymous: httpx.AsyncClient
+) -> None:
+    auth = await bearer(
+        anonymous, app, scopes=["ngsi-ld:subscribe"], entity_types=["CrowdFlowObserved"]
+    )
+    with receiver() as target:
+        body = subscription(target.url, entities=[{"type": "CrowdFlowObserved,Building"}])
+        response = await anonymous.post(SUBSCRIPTIONS, json=body, headers=headers() | auth)
+        assert response.status_code == 201, response.text
+        building = {"id": "urn:ngsi-ld:Building:hidden", "type": "Building"}
+        response = await client.post(ENTITIES, json=building, headers=headers())
+        assert response.status_code == 201
+        await create_entity(client)
+        await received(target)
+        await _settle()
+        assert _ids(target) == [SENSOR_ID]
