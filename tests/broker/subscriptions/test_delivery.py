@@ -10,8 +10,10 @@ from typing import Any
 
 import httpx
 import pytest
+from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
+from broker.core.app import create_app
 from broker.subscriptions import outbox
 from connectors.notify.worker import Notifier
 from tests.broker.subscriptions.helpers import (
@@ -24,6 +26,7 @@ from tests.broker.subscriptions.helpers import (
     set_count,
     subscribe,
 )
+from tests.conftest import make_auth, make_settings
 from tests.servers import free_port
 
 
@@ -222,3 +225,18 @@ async def test_stopping_the_worker_finishes_the_sends_in_flight(
         assert len(target.notifications) == 1
         assert worker.stats.sent == 1
         assert await worker.outbox_depth() == 0
+
+
+async def test_notifications_committed_before_a_restart_are_sent_by_the_next_process(
+    database_url: str, client: httpx.AsyncClient, own_workers: Notifier
+) -> None:
+    await create_entity(client)
+    with receiver() as target:
+        await subscribe(client, target.url)
+        await set_count(client, 1234)  # committed; no worker runs to send it
+        await asyncio.sleep(0.3)
+        assert target.notifications == []
+        restarted = create_app(make_settings(database_url), auth=make_auth())
+        async with LifespanManager(restarted):
+            (notification,) = await received(target)
+        assert notification["data"][0]["peopleCount"]["value"] == 1234
