@@ -16,7 +16,14 @@ import httpx
 
 TENANT_HEADER = "NGSILD-Tenant"
 BENCH_CLIENT = "bench"
-TENANTS = ("bench_create", "bench_get", "bench_upsert", "bench_query", "bench_mqtt")
+TENANTS = (
+    "bench_create",
+    "bench_get",
+    "bench_upsert",
+    "bench_query",
+    "bench_mqtt",
+    "bench_notify",
+)
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -61,7 +68,7 @@ async def prepare_auth(env: dict[str, str]) -> tuple[str, str]:
         "--name",
         "benchmark",
         "--scopes",
-        "ngsi-ld:read ngsi-ld:write devices:manage",
+        "ngsi-ld:read ngsi-ld:write ngsi-ld:subscribe devices:manage",
         "--tenants",
         "*",
     )

@@ -23,6 +23,7 @@ from bench.client import prepare_auth, target, token_headers
 from bench.entities import crowd_flows
 from bench.load import HttpLoad, Load, Measurement, Requests, Window, run_load
 from bench.mqtt import Mosquitto
+from bench.notify import NotifyLoad, NotifyMeasurement, run_notify_load
 from bench.servers import PostgresDatabase, Server, Unavailable, migrate, server_env
 from bench.workloads import Hello
 
@@ -145,6 +146,10 @@ class Harness:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, run_load, load)
 
+    async def measure_notify(self, load: NotifyLoad) -> NotifyMeasurement:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, run_notify_load, load)
+
     def http_load(
         self, server: Server, requests: Requests, *, tenant: str | None = None, batch: int = 0
     ) -> HttpLoad:
@@ -223,7 +228,12 @@ class Harness:
             url = f"sqlite+aiosqlite:///{data_dir / 'renkei.db'}"
         else:
             url = (await self.postgres(key)).url
-        settings = {"data_dir": str(data_dir), "database_url": url, "log_level": "WARNING"}
+        settings = {
+            "data_dir": str(data_dir),
+            "database_url": url,
+            "log_level": "WARNING",
+            "notify_allow_private": "1",  # the notify scenario's receiver is on loopback
+        }
         if not secure:
             settings |= {"auth_disabled": "1", "audit_enabled": "0"}
         if mqtt_url:

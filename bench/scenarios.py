@@ -19,6 +19,7 @@ from bench.entities import ENTITY_TYPE, entity_id
 from bench.harness import STORES, Harness, Result, measured, progress, report, unique
 from bench.load import PostgresLoad
 from bench.mqtt import IngestLoad, RawMqttLoad
+from bench.notify import NotifyLoad
 from bench.servers import Unavailable
 from bench.workloads import (
     RAW_INSERT,
@@ -36,6 +37,9 @@ QUERY_TENANT = "bench_query"
 QUERY_LIMIT = "100"
 MQTT_TENANT = "bench_mqtt"
 MQTT_SENSORS = 1000
+NOTIFY_TENANT = "bench_notify"
+NOTIFY_RATE = 20.0  # updates/s of the notify scenario: well below a 2-core server's capacity
+NOTIFY_MAX_RATE = 400.0  # updates/s offered by notify-max: more than the server commits
 
 
 @dataclass(frozen=True)
@@ -257,3 +261,45 @@ async def mqtt_ingest(h: Harness, store: str) -> Result:
     )
     result.notes = {"sensors": MQTT_SENSORS, "qos": 1, "batch_size": "RENKEI_IOT_BATCH_SIZE"}
     return result
+
+
+async def _notify(h: Harness, store: str, name: str, rate: float) -> Result:
+    server = await h.renkei(store)
+    load = NotifyLoad(
+        target=target(server.base_url, tenant=NOTIFY_TENANT, auth=server.auth),
+        rate=rate,
+        window=h.options.window,
+        server_pid=server.pid,
+    )
+    measured_load = await h.measure_notify(load)
+    report("updates", store, "updates/s", measured_load.updates)
+    report(name, store, "notifications/s", measured_load.notifications)
+    result = measured(
+        name,
+        store,
+        "notifications/s",
+        measured_load.notifications,
+        baseline_name="updates",
+        baseline=measured_load.updates,
+        baseline_unit="updates/s",
+    )
+    result.notes = {"offered_updates_per_s": rate, "latency": "update commit → receipt"}
+    return result
+
+
+@scenario(
+    "notify",
+    f"commit→receipt latency of notifications at a steady {NOTIFY_RATE:.0f} updates/s, "
+    "notifications/s against the updates/s committed",
+)
+async def notify(h: Harness, store: str) -> Result:
+    return await _notify(h, store, "notify", NOTIFY_RATE)
+
+
+@scenario(
+    "notify-max",
+    f"notifications/s with updates offered at {NOTIFY_MAX_RATE:.0f}/s (more than the server "
+    "commits), against the updates/s committed",
+)
+async def notify_max(h: Harness, store: str) -> Result:
+    return await _notify(h, store, "notify-max", NOTIFY_MAX_RATE)

@@ -7,7 +7,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import auth.models  # noqa: F401  (registers the auth tables)
-import broker.entities.models  # noqa: F401  (registers the entity tables)
+import broker.entities.models
+import broker.subscriptions.models  # noqa: F401  (registers subscriptions and the outbox)
 import connectors.iot.models  # noqa: F401  (registers the IoT provisioning tables)
 from broker.core.db import Base
 

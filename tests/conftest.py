@@ -22,6 +22,8 @@ from tests.auth.helpers import get_token, make_client, register_tenant
 
 # Apps of the tests run without the MQTT connector unless a test turns it on (tests/connectors).
 os.environ.setdefault("RENKEI_MQTT_ENABLED", "0")
+# Notification receivers and @context servers of the tests listen on loopback.
+os.environ.setdefault("RENKEI_NOTIFY_ALLOW_PRIVATE", "1")
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "RENKEI_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -111,6 +113,8 @@ async def reset_store(application: FastAPI) -> None:
         await session.execute(text("DELETE FROM entities"))
         await session.execute(text("DELETE FROM iot_devices"))
         await session.execute(text("DELETE FROM iot_service_groups"))
+        await session.execute(text("DELETE FROM notification_outbox"))
+        await session.execute(text("DELETE FROM subscriptions"))
         # In the sealer's lock order (inbox rows, then chain heads) so the two cannot deadlock;
         # chain heads before records, so a sealer holding a head makes this wait whole.
         for table in ("audit_inbox", "audit_chains", "audit_records", "audit_checkpoints"):

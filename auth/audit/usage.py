@@ -53,6 +53,18 @@ class Usage:
         """Add `amount` to a counter, in the caller's transaction."""
         await self.add(session, Counter({(tenant, client or "", self.day(at), metric): amount}))
 
+    async def count_each(
+        self,
+        session: AsyncSession,
+        *,
+        metric: str,
+        events: Iterable[tuple[str, str | None, datetime]],
+    ) -> None:
+        """Add one per (tenant, client, moment) event, in the caller's transaction."""
+        counts = Counter((t, c or "", self.day(at), metric) for t, c, at in events)
+        if counts:
+            await self.add(session, counts)
+
     async def snapshot(
         self, session: AsyncSession, *, metric: str, values: dict[str, int], at: datetime
     ) -> None:

@@ -19,11 +19,11 @@ from broker.core.metrics import (
     Families,
     Metrics,
     ObserveMiddleware,
-    notification_families,
     pool_families,
 )
 from broker.core.middleware import RequestIdMiddleware
 from broker.core.migrate import ensure_sqlite_directory
+from broker.core.netguard import NetGuard
 from broker.core.settings import BrokerSettings, get_settings
 from broker.core.tenancy import TenantRegistry
 from broker.entities.batch.router import router as batch_router
@@ -31,7 +31,13 @@ from broker.entities.query.router import router as query_router
 from broker.entities.repository import entity_counts
 from broker.entities.router import router as entities_router
 from broker.jsonld.context import ContextResolver
+from broker.subscriptions.compiled import CompiledCache
+from broker.subscriptions.matching import ChangeMatcher
+from broker.subscriptions.router import router as subscriptions_router
+from broker.subscriptions.service import Subscriptions
 from broker.types.router import router as types_router
+from connectors.notify.settings import NotifySettings, get_notify_settings
+from connectors.notify.setup import notifier_components
 from connectors.settings import ConnectorSettings, get_connector_settings
 from connectors.setup import connector_components
 from connectors.setup import include_routers as include_connector_routers
@@ -61,10 +67,12 @@ def create_app(
     *,
     auth: AuthSettings | None = None,
     connectors: ConnectorSettings | None = None,
+    notify: NotifySettings | None = None,
 ) -> FastAPI:
     settings = settings or get_settings()
     auth = auth or get_auth_settings()
     connectors = connectors or get_connector_settings()
+    notify = notify or get_notify_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -77,21 +85,31 @@ def create_app(
             db = Database(url, pool_size=settings.db_pool_size)
             stack.push_async_callback(db.dispose)
             tenants = TenantRegistry(db, ttl=auth.auth_cache_ttl)
+            guard = NetGuard(
+                allow_private=settings.notify_allow_private,
+                allowed=settings.notify_allowed_hosts,
+            )
+            app.state.netguard = guard
             db.on_changed("tenants", tenants.invalidate)
             contexts = ContextResolver(
                 fetch_timeout=settings.context_fetch_timeout,
                 max_bytes=settings.context_max_bytes,
                 ttl=settings.context_cache_ttl,
                 cache_size=settings.context_cache_size,
+                guard=guard,
             )
             stack.push_async_callback(contexts.aclose)
             app.state.db = db
             metrics: Metrics = app.state.metrics
             metrics.add_source("db_pool", lambda: pool_families(db.engine))
             metrics.add_source("entities", _entity_families(db), cached=True)
-            metrics.add_source("notifications", lambda: notification_families(app))
             app.state.tenants = tenants
             app.state.contexts = contexts
+            compiled = CompiledCache(contexts)
+            db.commit_hooks.append(ChangeMatcher(compiled).commit_hook)
+            app.state.subscriptions = Subscriptions(
+                contexts, guard, failure_threshold=settings.subscription_failure_threshold
+            )
             await stack.enter_async_context(
                 auth_components(
                     app,
@@ -105,6 +123,10 @@ def create_app(
             # after auth: it stops (draining its batch) before the audit log closes
             await stack.enter_async_context(
                 connector_components(app, db=db, contexts=contexts, settings=connectors)
+            )
+            # last: on shutdown it stops first, finishing its sends while the rest still runs
+            await stack.enter_async_context(
+                notifier_components(app, db=db, cache=compiled, guard=guard, settings=notify)
             )
             yield
 
@@ -132,5 +154,6 @@ def create_app(
     app.include_router(entities_router, prefix="/ngsi-ld/v1")
     app.include_router(batch_router, prefix="/ngsi-ld/v1")
     app.include_router(types_router, prefix="/ngsi-ld/v1")
+    app.include_router(subscriptions_router, prefix="/ngsi-ld/v1")
     include_connector_routers(app)
     return app

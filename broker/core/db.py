@@ -1,5 +1,7 @@
 """Database engine, session factories and the per-request session dependency."""
 
+import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -13,7 +15,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -108,6 +110,45 @@ def _ping_when_idle(engine: AsyncEngine) -> None:
             raise DisconnectionError("stale pooled connection") from exc  # the pool retries
 
 
+SQLITE_WRITER_WAIT = 30.0  # seconds, as SQLite's busy timeout
+
+
+class _WriterQueue:
+    """SQLite has one write lock per database. Write transactions of this process take turns
+    here, in order, instead of in SQLite's busy handler, which sleeps ever longer (up to 100 ms)
+    between tries and lets busy writers starve the others (the notification worker, say).
+
+    A task that already holds the turn may open another write transaction (a request's session
+    is open when the guard registers a tenant in its own transaction): it does not queue again,
+    and SQLite's own lock decides as before. Waiting longer than SQLite's busy timeout fails
+    the same way SQLite would.
+    """
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[Any] | None = None
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        task = asyncio.current_task()
+        if task is not None and self._owner is task:
+            yield
+            return
+        try:
+            async with asyncio.timeout(SQLITE_WRITER_WAIT):
+                await self._lock.acquire()
+        except TimeoutError as exc:
+            raise OperationalError(
+                "BEGIN IMMEDIATE", None, Exception("database is locked")
+            ) from exc
+        self._owner = task
+        try:
+            yield
+        finally:
+            self._owner = None
+            self._lock.release()
+
+
 CommitHook = Callable[[AsyncSession], Awaitable[None]]
 # session.info key under which the request that opened a unit of work is kept for commit hooks.
 REQUEST_INFO = "renkei.request"
@@ -148,12 +189,14 @@ class Database:
         self.write_session = async_sessionmaker(write_engine, expire_on_commit=False)
         self.commit_hooks: list[CommitHook] = []
         self._on_changed: dict[str, list[Callable[[], None]]] = {}
+        self._sqlite_writers = _WriterQueue() if self.is_sqlite else None
 
     @asynccontextmanager
     async def transaction(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:
         """One unit of work: the commit hooks run, then it commits; any error rolls it back."""
         factory = self.write_session if write else self.read_session
-        async with factory() as session:
+        queue = self._sqlite_writers if write and self._sqlite_writers else None
+        async with queue.turn() if queue else contextlib.nullcontext(), factory() as session:
             try:
                 yield session
                 if write:

@@ -18,7 +18,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from prometheus_client import CollectorRegistry, Counter, Histogram
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -160,33 +160,6 @@ def pool_families(engine: Any) -> Families:
     size_of = getattr(pool, "size", None)
     size.add_metric([], float(size_of()) if callable(size_of) else 0.0)
     return [family, size]
-
-
-async def notification_families(app: Any) -> Families:
-    """Notification delivery, read from ``app.state.notifier`` when there is one: its counters
-    ``sent`` and ``failed`` and its awaitable ``outbox_depth()``."""
-    notifier = getattr(app.state, "notifier", None)
-    if notifier is None:
-        return []
-    found: list[Metric] = []
-    for name, help_text in (
-        ("sent", "Notifications delivered"),
-        ("failed", "Notification deliveries that failed"),
-    ):
-        value = getattr(notifier, name, None)
-        if isinstance(value, int | float):
-            family = CounterMetricFamily(f"renkei_notifications_{name}", help_text)
-            family.add_metric([], float(value))
-            found.append(family)
-    depth = getattr(notifier, "outbox_depth", None)
-    if callable(depth):
-        value = depth()
-        if inspect.isawaitable(value):
-            value = await value
-        gauge = GaugeMetricFamily("renkei_notification_outbox_depth", "Notifications waiting")
-        gauge.add_metric([], float(value))
-        found.append(gauge)
-    return found
 
 
 router = APIRouter()

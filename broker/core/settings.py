@@ -50,6 +50,17 @@ class BrokerSettings(BaseSettings):
     query_default_limit: int = Field(default=20, ge=1)
     query_max_limit: int = Field(default=1000, ge=1)
     batch_max_entities: int = Field(default=10_000, ge=1)
+    notify_allow_private: bool = Field(
+        default=False,
+        description="let notifications and @context fetches reach internal addresses",
+    )
+    notify_allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="host names and CIDR networks allowed although internal (JSON list)",
+    )
+    subscription_failure_threshold: int = Field(
+        default=3, ge=1, description="consecutive failed notifications shown as status failed"
+    )
 
     @property
     def effective_database_url(self) -> str:

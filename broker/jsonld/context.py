@@ -19,6 +19,7 @@ import orjson
 from pyld import jsonld
 
 from broker.core.errors import BadRequestData, LdContextNotAvailable
+from broker.core.netguard import OPEN, NetGuard, TargetRefused
 
 log = logging.getLogger("renkei.jsonld")
 
@@ -144,13 +145,18 @@ class ContextResolver:
         ttl: float = 3600.0,
         cache_size: int = 256,
         client: httpx.AsyncClient | None = None,
+        guard: NetGuard = OPEN,
     ) -> None:
         self._core_document = _load_core_document()
+        self._guard = guard
         self._max_bytes = max_bytes
         self._ttl = ttl
         self._cache_size = cache_size
         self._client = client or httpx.AsyncClient(
-            timeout=httpx.Timeout(fetch_timeout), follow_redirects=True, max_redirects=3
+            timeout=httpx.Timeout(fetch_timeout),
+            follow_redirects=True,
+            max_redirects=3,
+            event_hooks={"request": [self._check_target]},  # every redirect is checked too
         )
         self._documents: dict[str, tuple[float, dict[str, Any]]] = {}
         self._inflight: dict[str, asyncio.Task[dict[str, Any]]] = {}
@@ -159,6 +165,9 @@ class ContextResolver:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+    async def _check_target(self, request: httpx.Request) -> None:
+        await self._guard.check(request.url.host, request.url.port)
 
     async def resolve(self, local: LocalContext | None) -> Context:
         """The processed context for a request's Link header or inline @context."""
@@ -224,6 +233,8 @@ class ContextResolver:
                         raise LdContextNotAvailable(
                             f"@context {url} is larger than {self._max_bytes} bytes"
                         )
+        except TargetRefused as exc:
+            raise BadRequestData(f"@context {url} may not be fetched: {exc}") from exc
         except httpx.HTTPError as exc:
             raise LdContextNotAvailable(f"@context {url} could not be fetched: {exc}") from exc
         try:

@@ -170,6 +170,14 @@ class MqttConnection:
     def connected(self) -> bool:
         return self._connected.is_set()
 
+    async def wait_connected(self, seconds: float) -> bool:
+        """Wait up to `seconds` for the connection; returns whether it is connected."""
+        try:
+            await asyncio.wait_for(self._connected.wait(), seconds)
+        except TimeoutError:
+            return False
+        return True
+
     # -- life cycle --------------------------------------------------------------------
 
     async def start(self, *, wait: bool = True) -> bool:

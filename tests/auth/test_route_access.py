@@ -21,6 +21,7 @@ SAMPLES = {
     "client_id": "someone",
     "grant_id": "g1",
     "device_id": "counter-1",
+    "subscription_id": "urn:ngsi-ld:Subscription:1",
 }
 # /iot/json: devices authenticate with their group's API key, as with the IoT Agent.
 PUBLIC = {"/health", "/ready", "/oauth2/token", "/oauth2/revoke", "/iot/json"}

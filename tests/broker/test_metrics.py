@@ -7,7 +7,18 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from broker.core.app import create_app
 from tests.broker.entities.helpers import ENTITIES, create, headers
+from tests.broker.subscriptions.helpers import (
+    create_entity,
+    eventually,
+    received,
+    receiver,
+    set_count,
+    subscribe,
+)
 from tests.conftest import make_auth, make_settings
+
+SENT = ("renkei_notifications_sent_total", frozenset())
+DEPTH = ("renkei_notification_outbox_depth", frozenset())
 
 
 def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
@@ -64,24 +75,25 @@ async def test_entities_per_tenant_iot_counters_and_pool_are_exposed(
     assert ("renkei_db_pool_connections", frozenset({("state", "in_use")})) in found
 
 
-async def test_notification_metrics_come_from_the_notifier_when_there_is_one(
+async def test_notification_metrics_count_deliveries_and_the_outbox(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
-    class Notifier:
-        sent = 7
-        failed = 2
+    await create_entity(client)
+    with receiver() as target:
+        await subscribe(client, target.url)
+        before = await scrape(client)
+        await set_count(client, 3)
+        await received(target)
 
-        async def outbox_depth(self) -> int:
-            return 3
+        async def delivered() -> dict[tuple[str, frozenset[tuple[str, str]]], float] | None:
+            app.state.metrics.expire()  # the outbox depth is cached for metrics_cache_ttl
+            found = await scrape(client)
+            done = found[SENT] > before[SENT] and found[DEPTH] == 0
+            return found if done else None
 
-    app.state.notifier = Notifier()
-    try:
-        found = await scrape(client)
-    finally:
-        del app.state.notifier
-    assert found[("renkei_notifications_sent_total", frozenset())] == 7
-    assert found[("renkei_notifications_failed_total", frozenset())] == 2
-    assert found[("renkei_notification_outbox_depth", frozenset())] == 3
+        found = await eventually(delivered)
+    assert found[("renkei_notifications_claimed_total", frozenset())] >= found[SENT]
+    assert found[("renkei_notifications_dropped_total", frozenset())] == 0
 
 
 async def test_metrics_need_the_token_when_one_is_set(database_url: str) -> None:

@@ -1,0 +1,1 @@
+"""NGSI-LD subscriptions (clause 5.8): the API, matching entity changes, the notification outbox."""

@@ -1,0 +1,126 @@
+"""NGSI-LD subscription routes (clause 6.10 and 6.11). Parsing and dependencies only."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import Response
+
+from auth import scopes
+from auth.dependencies import require
+from auth.principals import Access
+from broker.core.db import SessionDep
+from broker.core.routing import RenkeiRoute
+from broker.entities.query.router import RESULTS_COUNT, PagingDep
+from broker.jsonld.dependencies import LdAccept, LdBody
+from broker.jsonld.negotiation import JSON, LD_JSON
+from broker.subscriptions import service
+from broker.subscriptions.service import Subscriptions
+
+router = APIRouter(prefix="/subscriptions", tags=["subscriptions"], route_class=RenkeiRoute)
+
+SubscriptionsAccess = Annotated[Access, Depends(require(scopes.SUBSCRIBE))]
+
+
+def _deps(request: Request) -> Subscriptions:
+    return request.app.state.subscriptions
+
+
+SubscriptionsDep = Annotated[Subscriptions, Depends(_deps)]
+_BODY_SCHEMA = {"type": "object", "additionalProperties": True}
+_LD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {JSON: {"schema": _BODY_SCHEMA}, LD_JSON: {"schema": _BODY_SCHEMA}},
+    }
+}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "BadRequestData or InvalidRequest (application/problem+json)"},
+    404: {"description": "ResourceNotFound or NonexistentTenant"},
+}
+
+
+@router.post(
+    "",
+    status_code=201,
+    operation_id="createSubscription",
+    openapi_extra=_LD_BODY,
+    responses={201: {"description": "Created; Location names it"}, **_ERRORS, 409: {}},
+)
+async def create_subscription(
+    session: SessionDep, access: SubscriptionsAccess, deps: SubscriptionsDep, body: LdBody
+) -> Response:
+    """6.10.3.1 Create Subscription."""
+    subscription_id = await service.create_subscription(
+        session, access, deps, payload=body.data, context=body.context
+    )
+    return Response(
+        status_code=201, headers={"Location": f"/ngsi-ld/v1/subscriptions/{subscription_id}"}
+    )
+
+
+@router.get("", operation_id="querySubscription", responses=_ERRORS)
+async def query_subscriptions(
+    session: SessionDep,
+    access: SubscriptionsAccess,
+    deps: SubscriptionsDep,
+    output: LdAccept,
+    paging: PagingDep,
+) -> Response:
+    """6.10.3.2 Query Subscriptions."""
+    page = await service.query_subscriptions(
+        session, access, deps, limit=paging.limit, offset=paging.offset, count=paging.count
+    )
+    headers = {RESULTS_COUNT: str(page.total)} if page.total is not None else {}
+    return output.response(page.items, headers=headers)
+
+
+@router.get("/{subscription_id}", operation_id="retrieveSubscription", responses=_ERRORS)
+async def retrieve_subscription(
+    session: SessionDep,
+    access: SubscriptionsAccess,
+    deps: SubscriptionsDep,
+    output: LdAccept,
+    subscription_id: str,
+) -> Response:
+    """6.11.3.1 Retrieve Subscription."""
+    found = await service.retrieve_subscription(
+        session, access, deps, subscription_id=subscription_id
+    )
+    return output.response(found)
+
+
+@router.patch(
+    "/{subscription_id}",
+    status_code=204,
+    operation_id="updateSubscription",
+    openapi_extra=_LD_BODY,
+    responses=_ERRORS,
+)
+async def update_subscription(
+    session: SessionDep,
+    access: SubscriptionsAccess,
+    deps: SubscriptionsDep,
+    body: LdBody,
+    subscription_id: str,
+) -> Response:
+    """6.11.3.2 Update Subscription."""
+    await service.update_subscription(
+        session,
+        access,
+        deps,
+        subscription_id=subscription_id,
+        payload=body.data,
+        context=body.context,
+    )
+    return Response(status_code=204)
+
+
+@router.delete(
+    "/{subscription_id}", status_code=204, operation_id="deleteSubscription", responses=_ERRORS
+)
+async def delete_subscription(
+    session: SessionDep, access: SubscriptionsAccess, subscription_id: str
+) -> Response:
+    """6.11.3.3 Delete Subscription."""
+    await service.delete_subscription(session, access, subscription_id=subscription_id)
+    return Response(status_code=204)

@@ -1,0 +1,1 @@
+"""Delivery of notifications from the outbox to HTTP(S) and MQTT endpoints."""

@@ -1,0 +1,69 @@
+"""MQTT notification delivery through one long-lived connection per broker (a small pool).
+
+`mqtt://[user:password@]host:port/topic` (mqtts:// for TLS); the QoS comes from the endpoint's
+notifierInfo `MQTT-QoS` (default 0), the protocol from `MQTT-Version` (mqtt5.0, the default, or
+mqtt3.1.1). The message is {"metadata": {headers}, "body": notification}.
+"""
+
+import asyncio
+import uuid
+from urllib.parse import unquote, urlsplit
+
+import orjson
+
+from broker.subscriptions.notifications import Delivery
+from connectors.mqtt.connection import MqttConnection, MqttError, MqttOptions, Protocol
+from connectors.notify.http import DeliveryFailed
+
+
+def _protocol(delivery: Delivery) -> Protocol:
+    version = dict(delivery.endpoint.notifier_info).get("MQTT-Version", "mqtt5.0")
+    return "3.1.1" if version == "mqtt3.1.1" else "5"
+
+
+class MqttPool:
+    def __init__(self, *, connect_timeout: float, read_timeout: float) -> None:
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self._connections: dict[str, MqttConnection] = {}
+        self._lock = asyncio.Lock()
+
+    async def _connection(self, delivery: Delivery) -> MqttConnection:
+        parts = urlsplit(delivery.endpoint.uri)
+        protocol = _protocol(delivery)
+        key = f"{parts.scheme}://{parts.netloc}#{protocol}"
+        async with self._lock:
+            connection = self._connections.get(key)
+            if connection is None:
+                options = MqttOptions.from_url(
+                    f"{parts.scheme}://{parts.netloc}",
+                    client_id=f"renkei-notify-{uuid.uuid4().hex[:12]}",
+                    protocol=protocol,
+                    clean_start=True,
+                    session_expiry=0,
+                    manual_ack=False,
+                    connect_timeout=self.connect_timeout,
+                )
+                connection = MqttConnection(options)
+                self._connections[key] = connection
+                await connection.start(wait=False)
+        # Waited for outside the lock: a broker that is down delays only its own notifications.
+        await connection.wait_connected(self.connect_timeout)
+        return connection
+
+    async def send(self, delivery: Delivery) -> None:
+        topic = unquote(urlsplit(delivery.endpoint.uri).path[1:])
+        payload = orjson.dumps({"metadata": delivery.headers, "body": delivery.body})
+        connection = await self._connection(delivery)
+        if not connection.connected:
+            raise DeliveryFailed(f"MQTT broker {connection.options.describe()} not connected")
+        try:
+            async with asyncio.timeout(self.read_timeout):
+                await connection.publish(topic, payload, qos=delivery.endpoint.qos)
+        except (MqttError, TimeoutError) as exc:
+            raise DeliveryFailed(f"MQTT publish to {topic} failed: {exc!r}") from exc
+
+    async def aclose(self) -> None:
+        connections, self._connections = list(self._connections.values()), {}
+        for connection in connections:
+            await connection.stop()

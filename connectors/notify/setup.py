@@ -1,0 +1,37 @@
+"""Wiring of notification delivery into the app: the worker on app.state.notifier."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from broker.core.db import Database
+from broker.core.netguard import NetGuard
+from broker.subscriptions.compiled import CompiledCache
+from broker.subscriptions.matching import OUTBOX_TABLE
+from connectors.notify.settings import NotifySettings
+from connectors.notify.worker import Notifier
+
+
+@asynccontextmanager
+async def notifier_components(
+    app: FastAPI,
+    *,
+    db: Database,
+    cache: CompiledCache,
+    guard: NetGuard,
+    settings: NotifySettings,
+) -> AsyncIterator[None]:
+    """On exit the worker claims nothing more and finishes the sends in flight."""
+    notifier = Notifier(db, cache, guard, settings, usage=getattr(app.state, "usage", None))
+    app.state.notifier = notifier
+    metrics = app.state.metrics
+    metrics.add_source("notifications", notifier.stats.metric_families)
+    metrics.add_source("notification_outbox", notifier.depth_families, cached=True)
+    if settings.notify_enabled:
+        db.on_changed(OUTBOX_TABLE, notifier.wake)
+        notifier.start()
+    try:
+        yield
+    finally:
+        await notifier.stop()

@@ -1,0 +1,267 @@
+"""Delivery guarantees with real receivers: retries, isolation, failure status, crashed workers,
+several workers at once."""
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+
+from broker.core.app import create_app
+from broker.subscriptions import outbox
+from connectors.notify.worker import Notifier
+from tests.broker.subscriptions.helpers import (
+    SUBSCRIPTIONS,
+    create_entity,
+    eventually,
+    headers,
+    received,
+    receiver,
+    set_count,
+    subscribe,
+)
+from tests.conftest import make_auth, make_settings
+from tests.servers import free_port
+
+
+async def test_receiver_down_then_up_gets_the_notification_after_a_retry(
+    client: httpx.AsyncClient,
+) -> None:
+    await create_entity(client)
+    port = free_port()
+    subscription_id = await subscribe(client, f"http://127.0.0.1:{port}/notify")
+    await set_count(client, 808)
+
+    async def failed_once() -> bool:
+        response = await client.get(f"{SUBSCRIPTIONS}/{subscription_id}", headers=headers())
+        return bool(response.json()["notification"].get("timesFailed"))
+
+    await eventually(failed_once)
+    with receiver(port) as target:
+        (notification,) = await received(target, within=15)
+        assert notification["data"][0]["peopleCount"]["value"] == 808
+
+    async def sent() -> dict[str, Any] | None:
+        response = await client.get(f"{SUBSCRIPTIONS}/{subscription_id}", headers=headers())
+        notification = response.json()["notification"]
+        return notification if notification["timesSent"] == 1 else None
+
+    notification = await eventually(sent)
+    assert notification["timesFailed"] >= 1
+    assert notification["status"] == "ok"
+
+
+async def test_consecutive_failures_show_in_the_subscription_status(
+    client: httpx.AsyncClient,
+) -> None:
+    await create_entity(client)
+    with receiver() as target:
+        target.status = 500
+        subscription_id = await subscribe(client, target.url)
+        await set_count(client, 1)
+
+        async def failed() -> dict[str, Any] | None:
+            response = await client.get(f"{SUBSCRIPTIONS}/{subscription_id}", headers=headers())
+            notification = response.json()["notification"]
+            return notification if notification["status"] == "failed" else None
+
+        notification = await eventually(failed, within=20)
+        assert notification["timesFailed"] >= 3
+        assert "lastFailure" in notification
+
+
+async def test_a_hanging_receiver_does_not_delay_other_subscriptions(
+    client: httpx.AsyncClient,
+) -> None:
+    await create_entity(client)
+    with receiver() as hanging, receiver() as healthy:
+        hanging.hanging = True
+        await subscribe(client, hanging.url)
+        await subscribe(client, healthy.url)
+        latencies = []
+        for value in range(1, 11):  # more updates than the hanging endpoint has slots
+            started = time.monotonic()
+            await set_count(client, value)
+            await received(healthy, value)
+            latencies.append(time.monotonic() - started)
+        assert hanging.notifications == []
+        assert max(latencies) < 2.0, latencies
+
+
+@pytest.fixture
+async def own_workers(app: FastAPI) -> AsyncIterator[Notifier]:
+    """The app's worker stopped for the test (the test runs its own), started again after."""
+    running: Notifier = app.state.notifier
+    await running.stop()
+    yield running
+    fresh = Notifier(running.db, running.cache, running.guard, running.settings)
+    running.db.on_changed("notification_outbox", fresh.wake)
+    fresh.start()
+    app.state.notifier = fresh
+
+
+async def test_rows_of_a_worker_killed_between_claim_and_send_are_delivered_after_the_lease(
+    app: FastAPI, client: httpx.AsyncClient, own_workers: Notifier
+) -> None:
+    await create_entity(client)
+    with receiver() as target:
+        await subscribe(client, target.url)
+        await set_count(client, 4242)
+        db = app.state.db
+        async with db.transaction() as session:  # the first worker claims, then dies
+            now = datetime.now(UTC)
+            rows = await outbox.candidates(session, now=now, limit=10, skip=[])
+            assert len(rows) == 1
+            await outbox.claim(session, rows, now=now, lease=1.5)
+        survivor = Notifier(db, own_workers.cache, own_workers.guard, own_workers.settings)
+        survivor.start()
+        try:
+            await asyncio.sleep(0.7)
+            assert target.notifications == []  # still leased to the dead worker
+            (notification,) = await received(target, within=10)
+            assert notification["data"][0]["peopleCount"]["value"] == 4242
+            await asyncio.sleep(0.5)
+            assert len(target.notifications) == 1
+        finally:
+            await survivor.stop()
+
+
+async def test_two_workers_deliver_every_notification_exactly_once(
+    app: FastAPI, client: httpx.AsyncClient, own_workers: Notifier
+) -> None:
+    await create_entity(client)
+    with receiver() as target:
+        await subscribe(client, target.url)
+        for value in range(40):
+            await set_count(client, value)
+        workers = [
+            Notifier(app.state.db, own_workers.cache, own_workers.guard, own_workers.settings)
+            for _ in range(2)
+        ]
+        for worker in workers:
+            worker.start()
+        try:
+
+            async def all_forty() -> bool:
+                return len(target.entities()) >= 40
+
+            await eventually(all_forty, within=20)
+            await asyncio.sleep(0.5)
+        finally:
+            for worker in workers:
+                await worker.stop()
+        values = Counter(e["peopleCount"]["value"] for e in target.entities())
+        assert sorted(values) == list(range(40))
+        assert set(values.values()) == {1}
+        assert sum(worker.stats.sent for worker in workers) == 40  # outbox rows, once each
+
+
+async def test_outbox_depth_and_stats_are_on_app_state(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    await create_entity(client)
+    with receiver() as target:
+        await subscribe(client, target.url)
+        sent_before = app.state.notifier.stats.sent
+        await set_count(client, 3)
+        await received(target)
+
+        async def drained() -> bool:
+            return await app.state.notifier.outbox_depth() == 0
+
+        await eventually(drained)
+        assert app.state.notifier.stats.sent > sent_before
+
+
+async def test_notifications_sent_count_in_the_tenants_usage_report(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    today = app.state.usage.day(datetime.now(UTC)).isoformat()
+
+    async def sent() -> int:
+        response = await client.get("/audit/v1/usage", params={"tenant": "default"})
+        assert response.status_code == 200, response.text
+        return sum(r["notificationsSent"] for r in response.json() if r["day"] == today)
+
+    before = await sent()
+    await create_entity(client)
+    with receiver() as target:
+        await subscribe(client, target.url)
+        await set_count(client, 3)
+        await received(target, 1)
+        await set_count(client, 4)
+        await received(target, 2)
+
+        async def counted() -> int | None:
+            return found if (found := await sent()) >= before + 2 else None
+
+        assert await eventually(counted) == before + 2
+
+
+async def test_a_backlog_of_one_subscription_goes_out_in_few_notifications(
+    app: FastAPI, client: httpx.AsyncClient, own_workers: Notifier
+) -> None:
+    await create_entity(client)
+    with receiver() as target:
+        await subscribe(client, target.url)
+        for value in range(30):
+            await set_count(client, value)
+        worker = Notifier(app.state.db, own_workers.cache, own_workers.guard, own_workers.settings)
+        worker.start()
+        try:
+
+            async def all_thirty() -> bool:
+                return len(target.entities()) >= 30
+
+            await eventually(all_thirty)
+        finally:
+            await worker.stop()
+        values = [entity["peopleCount"]["value"] for entity in target.entities()]
+        assert sorted(values) == list(range(30))
+        assert len(target.notifications) < 30
+
+
+async def test_stopping_the_worker_finishes_the_sends_in_flight(
+    app: FastAPI, client: httpx.AsyncClient, own_workers: Notifier
+) -> None:
+    await create_entity(client)
+    with receiver() as target:
+        await subscribe(client, target.url)
+        await set_count(client, 5)
+        target.hanging = True
+        worker = Notifier(app.state.db, own_workers.cache, own_workers.guard, own_workers.settings)
+        worker.start()
+
+        async def in_flight() -> bool:
+            return worker.stats.claimed == 1
+
+        await eventually(in_flight)
+        stopping = asyncio.create_task(worker.stop())
+        await asyncio.sleep(0.3)
+        assert not stopping.done()  # waits for the send
+        target.hanging = False
+        await stopping
+        assert len(target.notifications) == 1
+        assert worker.stats.sent == 1
+        assert await worker.outbox_depth() == 0
+
+
+async def test_notifications_committed_before_a_restart_are_sent_by_the_next_process(
+    database_url: str, client: httpx.AsyncClient, own_workers: Notifier
+) -> None:
+    await create_entity(client)
+    with receiver() as target:
+        await subscribe(client, target.url)
+        await set_count(client, 1234)  # committed; no worker runs to send it
+        await asyncio.sleep(0.3)
+        assert target.notifications == []
+        restarted = create_app(make_settings(database_url), auth=make_auth())
+        async with LifespanManager(restarted):
+            (notification,) = await received(target)
+        assert notification["data"][0]["peopleCount"]["value"] == 1234
