@@ -23,13 +23,15 @@ OUTBOX_TABLE = "notification_outbox"
 MAX_ENTITIES_PER_NOTIFICATION = 100
 
 
-def outbox_row(compiled: Compiled, data: list[Any], now: datetime) -> dict[str, Any]:
+def outbox_row(
+    compiled: Compiled, data: list[Any], now: datetime, due: datetime | None = None
+) -> dict[str, Any]:
     return {
         "subscription_id": compiled.spec.id,
         "endpoint": compiled.spec.endpoint.key,
         "data": data,
         "created_at": now,
-        "due_at": now,
+        "due_at": due or now,
         "attempts": 0,
         "claimed_until": None,
     }
@@ -73,15 +75,18 @@ class ChangeMatcher:
             if data:
                 hits[found.id] = (compiled, data)
         throttled = {i: c.spec.throttling for i, (c, _) in hits.items() if c.spec.throttling}
-        if throttled:
-            allowed = await repo.throttle(sorted(throttled), now, throttled)
-            for subscription_id in set(throttled) - allowed:
-                del hits[subscription_id]
-        rows = [
-            outbox_row(compiled, data[start : start + MAX_ENTITIES_PER_NOTIFICATION], now)
-            for compiled, data in hits.values()
-            for start in range(0, len(data), MAX_ENTITIES_PER_NOTIFICATION)
-        ]
+        due = await repo.throttle(sorted(throttled), now, throttled)
+        rows = []
+        for subscription_id, (compiled, data) in hits.items():
+            at = due.get(subscription_id, now)
+            if at > now:  # throttled: into the notification waiting for the period's end
+                data = await repo.fold_into_deferred(
+                    subscription_id, now, data, most=MAX_ENTITIES_PER_NOTIFICATION
+                )
+            rows += [
+                outbox_row(compiled, data[start : start + MAX_ENTITIES_PER_NOTIFICATION], now, at)
+                for start in range(0, len(data), MAX_ENTITIES_PER_NOTIFICATION)
+            ]
         await repo.enqueue(rows)
         return bool(rows)
 

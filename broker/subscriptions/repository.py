@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, func, insert, or_, select, update
@@ -101,26 +101,64 @@ class SubscriptionRepository:
 
     async def throttle(
         self, ids: Sequence[str], now: datetime, seconds: dict[str, float]
-    ) -> set[str]:
-        """Of throttled subscriptions `ids`, those that may notify now; marks them queued."""
+    ) -> dict[str, datetime]:
+        """When the next notification of each throttled subscription `ids` is due: now, once
+        its period has passed since the last one; else at the end of the period (a notification
+        deferred there already, or a new one). Marks each as queued at that moment."""
         if not ids:
-            return set()
+            return {}
         statement = select(Subscription.id, Subscription.last_queued_at).where(
             Subscription.tenant_id == self.tenant, Subscription.id.in_(list(ids))
         )
         if self.dialect == "postgresql":
             statement = statement.with_for_update()
-        allowed = set()
+        due: dict[str, datetime] = {}
         for subscription_id, last in await self.session.execute(statement):
-            if last is None or (now - last).total_seconds() >= seconds[subscription_id]:
-                allowed.add(subscription_id)
-        if allowed:
+            period = timedelta(seconds=seconds[subscription_id])
+            if last is None or now >= last + period:
+                due[subscription_id] = now
+            else:
+                due[subscription_id] = last if last > now else last + period
+        for subscription_id, at in due.items():
             await self.session.execute(
                 update(Subscription)
-                .where(Subscription.tenant_id == self.tenant, Subscription.id.in_(allowed))
-                .values(last_queued_at=now)
+                .where(Subscription.tenant_id == self.tenant, Subscription.id == subscription_id)
+                .values(last_queued_at=at)
             )
-        return allowed
+        return due
+
+    async def fold_into_deferred(
+        self, subscription_id: str, now: datetime, data: list[Any], *, most: int
+    ) -> list[Any]:
+        """Fold `data` into the notification that throttling deferred (due after `now`, not
+        yet attempted): the latest form of each entity wins. Returns what did not fit."""
+        statement = (
+            select(OutboxRow.id, OutboxRow.data)
+            .where(
+                OutboxRow.tenant_id == self.tenant,
+                OutboxRow.subscription_id == subscription_id,
+                OutboxRow.due_at > now,
+                OutboxRow.attempts == 0,
+                OutboxRow.claimed_until.is_(None),
+            )
+            .order_by(OutboxRow.id.desc())
+            .limit(1)
+        )
+        if self.dialect == "postgresql":
+            statement = statement.with_for_update()
+        found = (await self.session.execute(statement)).first()
+        if found is None:
+            return data
+        row_id, waiting = found
+        merged = {entity["id"]: entity for entity in waiting}
+        for entity in data:
+            merged.pop(entity["id"], None)
+            merged[entity["id"]] = entity
+        entities = list(merged.values())
+        await self.session.execute(
+            update(OutboxRow).where(OutboxRow.id == row_id).values(data=entities[:most])
+        )
+        return entities[most:]
 
     async def enqueue(self, rows: list[dict[str, Any]]) -> None:
         """Add notifications to the outbox, in this transaction."""

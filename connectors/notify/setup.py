@@ -26,8 +26,11 @@ async def notifier_components(
     notifier = Notifier(db, cache, guard, settings, usage=getattr(app.state, "usage", None))
     app.state.notifier = notifier
     metrics = app.state.metrics
-    metrics.add_source("notifications", notifier.stats.metric_families)
-    metrics.add_source("notification_outbox", notifier.depth_families, cached=True)
+    # read through app.state: the notifier there may be replaced (tests restart it)
+    metrics.add_source("notifications", lambda: app.state.notifier.stats.metric_families())
+    metrics.add_source(
+        "notification_outbox", lambda: app.state.notifier.depth_families(), cached=True
+    )
     if settings.notify_enabled:
         db.on_changed(OUTBOX_TABLE, notifier.wake)
         notifier.start()

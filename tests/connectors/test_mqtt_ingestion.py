@@ -7,6 +7,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from tests.broker.subscriptions.helpers import received, receiver, subscription
 from tests.connectors.helpers import (
     add_device,
     add_group,
@@ -189,3 +190,20 @@ async def test_each_ingestion_batch_is_in_the_audit_log_with_its_entities(
 
     (record,) = await eventually(audited)
     assert (record["kind"], record["subject"], record["status"]) == ("write", "renkei", 200)
+
+
+async def test_measures_over_mqtt_fire_subscriptions(iot: httpx.AsyncClient) -> None:
+    apikey = await add_group(iot)
+    device = await add_device(iot, apikey=apikey)
+    with receiver() as target:
+        response = await iot.post(
+            "/ngsi-ld/v1/subscriptions",
+            json=subscription(target.url, watchedAttributes=["peopleCount"]),
+        )
+        assert response.status_code == 201, response.text
+        async with device_connection() as sensor:
+            await publish(sensor, f"/{apikey}/{device['device_id']}/attrs", {"peopleCount": 41})
+            (notification, *_) = await received(target)
+    (entity,) = notification["data"]
+    assert entity["id"] == device["entity_name"]
+    assert entity["peopleCount"]["value"] == 41

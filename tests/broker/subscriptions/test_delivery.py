@@ -100,7 +100,9 @@ async def own_workers(app: FastAPI) -> AsyncIterator[Notifier]:
     running: Notifier = app.state.notifier
     await running.stop()
     yield running
-    fresh = Notifier(running.db, running.cache, running.guard, running.settings)
+    fresh = Notifier(
+        running.db, running.cache, running.guard, running.settings, usage=running.usage
+    )
     running.db.on_changed("notification_outbox", fresh.wake)
     fresh.start()
     app.state.notifier = fresh

@@ -316,16 +316,20 @@ async def test_status_counts_notifications_sent(client: httpx.AsyncClient) -> No
         assert "lastSuccess" in body and "lastNotification" in body
 
 
-async def test_throttling_drops_notifications_within_the_period(client: httpx.AsyncClient) -> None:
+async def test_throttling_defers_changes_to_the_end_of_the_period_keeping_the_latest(
+    client: httpx.AsyncClient,
+) -> None:
     await create_entity(client)
     with receiver() as target:
-        await subscribe(client, target.url, throttling=60)
+        await subscribe(client, target.url, throttling=2)
         for value in (1, 2, 3):
             await set_count(client, value)
-        await received(target)
+        first, deferred = await received(target, 2)
         await _settle()
-        assert len(target.notifications) == 1
-        assert target.notifications[0]["data"][0]["peopleCount"]["value"] == 1
+        assert len(target.notifications) == 2
+        assert [e["peopleCount"]["value"] for e in first["data"]] == [1]
+        assert [e["peopleCount"]["value"] for e in deferred["data"]] == [3]
+        assert target.received_at[1] - target.received_at[0] >= 1.5
 
 
 async def test_time_interval_notifies_periodically_with_current_entities(
