@@ -8,7 +8,7 @@ so they never clash with core names). Input may be normalized or concise (clause
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from broker.core.errors import BadRequestData
@@ -86,7 +86,8 @@ def check_attribute_name(name: Any) -> str:
     return str(name)
 
 
-def check_datetime(value: Any, what: str) -> str:
+def parse_datetime(value: Any, what: str) -> datetime:
+    """An ISO 8601 date-time (not a bare date), in UTC (a naive one is taken as UTC)."""
     if not isinstance(value, str):
         raise BadRequestData(f"{what} must be an ISO 8601 date-time string")
     try:
@@ -95,7 +96,12 @@ def check_datetime(value: Any, what: str) -> str:
         raise BadRequestData(f"{what} {value!r} is not an ISO 8601 date-time") from exc
     if parsed.tzinfo is None and "T" not in value:
         raise BadRequestData(f"{what} {value!r} is a date, not a date-time")
-    return value
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def check_datetime(value: Any, what: str) -> str:
+    parse_datetime(value, what)
+    return str(value)
 
 
 def expand_types(value: Any, context: Context, what: str = "type") -> list[str]:

@@ -6,12 +6,12 @@ subscription's @context when it is compiled (broker.subscriptions.matching).
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from broker.core.errors import BadRequestData
-from broker.entities.attributes import check_attribute_name, check_uri
+from broker.entities.attributes import check_attribute_name, check_uri, parse_datetime
 from broker.entities.query.geo import parse_geo_query
 from broker.entities.query.grammar import parse_q, parse_scope_query, parse_types
 from broker.entities.query.service import EntityQuery, Selector, compile_id_pattern
@@ -117,16 +117,6 @@ def _seconds(value: Any, what: str) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         raise BadRequestData(f"{what} must be a positive number of seconds")
     return float(value)
-
-
-def parse_datetime(value: Any, what: str) -> datetime:
-    if not isinstance(value, str):
-        raise BadRequestData(f"{what} must be an ISO 8601 date-time string")
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise BadRequestData(f"{what} {value!r} is not an ISO 8601 date-time") from exc
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def _key_values(value: Any, what: str) -> tuple[tuple[str, str], ...]:
