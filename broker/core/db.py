@@ -1,7 +1,6 @@
 """Database engine, session factories and the per-request session dependency."""
 
 import asyncio
-import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -118,21 +117,24 @@ class _WriterQueue:
     here, in order, instead of in SQLite's busy handler, which sleeps ever longer (up to 100 ms)
     between tries and lets busy writers starve the others (the notification worker, say).
 
-    A task that already holds the turn may open another write transaction (a request's session
-    is open when the guard registers a tenant in its own transaction): it does not queue again,
-    and SQLite's own lock decides as before. Waiting longer than SQLite's busy timeout fails
-    the same way SQLite would.
+    A session takes its turn before its first statement, not when it opens: a request's
+    session opens before the request body is read and its @context fetched, and a slow client
+    must not hold up every writer. A task that already holds the turn may run another write
+    transaction (the guard registers a tenant while the request's session is open): it does
+    not queue again, and SQLite's own lock decides as before. Waiting longer than SQLite's
+    busy timeout fails the same way SQLite would.
     """
 
     def __init__(self) -> None:
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[Any] | None = None
 
-    @asynccontextmanager
-    async def turn(self) -> AsyncIterator[None]:
+    async def enter(self, session: AsyncSession) -> None:
+        if session.info.get(_TURN_TAKEN):
+            return
+        session.info[_TURN_TAKEN] = True
         task = asyncio.current_task()
         if task is not None and self._owner is task:
-            yield
             return
         try:
             async with asyncio.timeout(SQLITE_WRITER_WAIT):
@@ -142,11 +144,56 @@ class _WriterQueue:
                 "BEGIN IMMEDIATE", None, Exception("database is locked")
             ) from exc
         self._owner = task
-        try:
-            yield
-        finally:
+        session.info[_TURN_HELD] = True
+
+    def leave(self, session: AsyncSession) -> None:
+        session.info.pop(_TURN_TAKEN, None)
+        if session.info.pop(_TURN_HELD, False):
             self._owner = None
             self._lock.release()
+
+
+_TURN_QUEUE, _TURN_TAKEN, _TURN_HELD = "renkei.turn", "renkei.turn.taken", "renkei.turn.held"
+
+
+class _WriteSession(AsyncSession):
+    """A write session: on SQLite, each method that reaches the database first waits for the
+    process's writer turn (see _WriterQueue)."""
+
+    async def wait_turn(self) -> None:
+        queue: _WriterQueue | None = self.info.get(_TURN_QUEUE)
+        if queue is not None:
+            await queue.enter(self)
+
+
+def _after_turn(name: str) -> Callable[..., Awaitable[Any]]:
+    method = getattr(AsyncSession, name)
+
+    async def call(self: _WriteSession, *args: Any, **kwargs: Any) -> Any:
+        await self.wait_turn()
+        return await method(self, *args, **kwargs)
+
+    call.__name__ = name
+    return call
+
+
+for _name in (
+    "execute",
+    "scalar",
+    "scalars",
+    "stream",
+    "stream_scalars",
+    "get",
+    "get_one",
+    "merge",
+    "refresh",
+    "delete",
+    "flush",
+    "commit",
+    "connection",
+    "run_sync",
+):
+    setattr(_WriteSession, _name, _after_turn(_name))
 
 
 CommitHook = Callable[[AsyncSession], Awaitable[None]]
@@ -186,7 +233,9 @@ class Database:
         read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         write_engine = self.engine.execution_options(renkei_write=True)
         self.read_session = async_sessionmaker(read_engine, expire_on_commit=False)
-        self.write_session = async_sessionmaker(write_engine, expire_on_commit=False)
+        self.write_session = async_sessionmaker(
+            write_engine, class_=_WriteSession, expire_on_commit=False
+        )
         self.commit_hooks: list[CommitHook] = []
         self._on_changed: dict[str, list[Callable[[], None]]] = {}
         self._sqlite_writers = _WriterQueue() if self.is_sqlite else None
@@ -195,8 +244,10 @@ class Database:
     async def transaction(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:
         """One unit of work: the commit hooks run, then it commits; any error rolls it back."""
         factory = self.write_session if write else self.read_session
-        queue = self._sqlite_writers if write and self._sqlite_writers else None
-        async with queue.turn() if queue else contextlib.nullcontext(), factory() as session:
+        queue = self._sqlite_writers if write else None
+        async with factory() as session:
+            if queue is not None:
+                session.info[_TURN_QUEUE] = queue  # taken by its first statement
             try:
                 yield session
                 if write:
@@ -206,6 +257,9 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+            finally:
+                if queue is not None:
+                    queue.leave(session)
             for table in session.info.pop(_CHANGED_INFO, ()):
                 for callback in self._on_changed.get(table, ()):
                     callback()

@@ -5,6 +5,7 @@ matching and delivery need. Names (types, attributes) stay compact; they are exp
 subscription's @context when it is compiled (broker.subscriptions.matching).
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -134,6 +135,11 @@ def _key_values(value: Any, what: str) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an HTTP token (RFC 9110)
+# Headers of a notification request that the broker writes itself.
+BROKER_HEADERS = frozenset({"content-type", "content-length", "link", "ngsild-tenant", "host"})
+
+
 def _endpoint(value: Any) -> Endpoint:
     raw = _object(value, "notification.endpoint")
     uri = check_uri(raw.get("uri"), "notification.endpoint.uri")
@@ -142,6 +148,10 @@ def _endpoint(value: Any) -> Endpoint:
         raise BadRequestData(
             f"notification.endpoint.uri must be an absolute {', '.join(SCHEMES)} URI"
         )
+    try:
+        parts.port  # noqa: B018 (raises on a port that is no number or out of range)
+    except ValueError as exc:
+        raise BadRequestData(f"notification.endpoint.uri has an invalid port: {exc}") from exc
     if parts.scheme.startswith("mqtt") and len(parts.path) <= 1:
         raise BadRequestData("an MQTT endpoint names its topic: mqtt://host:port/topic")
     accept = raw.get("accept", "application/json")
@@ -151,12 +161,13 @@ def _endpoint(value: Any) -> Endpoint:
     qos = dict(notifier).get(MQTT_QOS)
     if qos is not None and qos not in ("0", "1", "2"):
         raise BadRequestData("notifierInfo MQTT-QoS must be 0, 1 or 2")
-    return Endpoint(
-        uri=uri,
-        accept=accept,
-        receiver_info=_key_values(raw.get("receiverInfo"), "notification.endpoint.receiverInfo"),
-        notifier_info=notifier,
-    )
+    receiver = _key_values(raw.get("receiverInfo"), "notification.endpoint.receiverInfo")
+    for key, text in receiver:
+        if not _HEADER_NAME.match(key) or "\r" in text or "\n" in text:
+            raise BadRequestData(f"receiverInfo {key!r} is not a valid HTTP header")
+        if key.lower() in BROKER_HEADERS:
+            raise BadRequestData(f"receiverInfo cannot set {key}: the broker sets it")
+    return Endpoint(uri=uri, accept=accept, receiver_info=receiver, notifier_info=notifier)
 
 
 def endpoint_of(document: dict[str, Any]) -> Endpoint:

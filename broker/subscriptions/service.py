@@ -61,6 +61,16 @@ def _visible_types(access: Access) -> list[str] | None:
     return sorted(access.types) if access.types is not None else None
 
 
+def _narrowed_types(stored: list[str] | None, access: Access) -> list[str] | None:
+    """A change keeps the restriction the subscription was made with, narrowed by the
+    changing client's own: an unrestricted admin's PATCH must not widen what it shows."""
+    if access.types is None:
+        return stored
+    if stored is None:
+        return sorted(access.types)
+    return sorted(set(stored) & set(access.types))
+
+
 def _columns(spec: SubscriptionSpec, now: datetime) -> dict[str, Any]:
     return {
         "is_active": spec.is_active,
@@ -166,7 +176,7 @@ async def update_subscription(
     values = {
         "document": document,
         "context": local,
-        "entity_types": _visible_types(access),
+        "entity_types": _narrowed_types(current.entity_types, access),
         **_columns(spec, now),
     }
     if spec.time_interval is not None and spec.time_interval == current.time_interval:

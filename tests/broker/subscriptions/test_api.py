@@ -60,6 +60,17 @@ async def test_invalid_subscriptions_are_400_bad_request_data(client: httpx.Asyn
         subscription(URI, notification={"endpoint": {"uri": URI}, "format": "fancy"}),
         subscription(URI, entities=[{"idPattern": "("}]),
         subscription(URI, geoQ={"georel": "near;maxDistance==10", "geometry": "Point"}),
+        subscription("http://example.org:99999/notify"),
+        subscription("http://example.org:abc/notify"),
+        *(
+            subscription(URI, notification={"endpoint": {"uri": URI, "receiverInfo": [info]}})
+            for info in (
+                {"key": "X-Token", "value": "a\r\nX-Injected: 1"},
+                {"key": "Bad Header", "value": "x"},
+                {"key": "NGSILD-Tenant", "value": "kawasaki"},
+                {"key": "Content-Type", "value": "text/plain"},
+            )
+        ),
     ]
     for body in invalid:
         response = await client.post(SUBSCRIPTIONS, json=body, headers=headers())

@@ -352,8 +352,8 @@ async def test_a_client_restricted_to_entity_types_is_notified_of_those_only(
     )
     with receiver() as target:
         body = subscription(target.url, entities=[{"type": "CrowdFlowObserved,Building"}])
-        response = await anonymous.post(SUBSCRIPTIONS, json=body, headers=headers() | auth)
-        assert response.status_code == 201, response.text
+        created = await anonymous.post(SUBSCRIPTIONS, json=body, headers=headers() | auth)
+        assert created.status_code == 201, created.text
         building = {"id": "urn:ngsi-ld:Building:hidden", "type": "Building"}
         response = await client.post(ENTITIES, json=building, headers=headers())
         assert response.status_code == 201
@@ -361,3 +361,19 @@ async def test_a_client_restricted_to_entity_types_is_notified_of_those_only(
         await received(target)
         await _settle()
         assert _ids(target) == [SENSOR_ID]
+        # an unrestricted admin's change keeps the restriction the subscription was made with
+        subscription_id = created.headers["Location"].rsplit("/", 1)[1]
+        patched = await client.patch(
+            f"{SUBSCRIPTIONS}/{subscription_id}", json={"isActive": True}, headers=headers()
+        )
+        assert patched.status_code == 204, patched.text
+        other = {
+            "id": "urn:ngsi-ld:Building:hidden-2",
+            "type": "Building",
+            "peopleCount": {"type": "Property", "value": 5},
+        }
+        assert (await client.post(ENTITIES, json=other, headers=headers())).status_code == 201
+        await set_count(client, 77)
+        await received(target, 2)
+        await _settle()
+        assert _ids(target) == [SENSOR_ID, SENSOR_ID]
