@@ -169,8 +169,11 @@ class ContextResolver:
     async def _check_target(self, request: httpx.Request) -> None:
         await self._guard.check(request.url.host, request.url.port)
 
-    async def resolve(self, local: LocalContext | None) -> Context:
-        """The processed context for a request's Link header or inline @context."""
+    async def resolve(
+        self, local: LocalContext | None, documents: dict[str, Any] | None = None
+    ) -> Context:
+        """The processed context for a request's Link header or inline @context. `documents`
+        (url -> document, as `documents_of` gave them) are used instead of fetching."""
         if local is None or local == []:
             return self.core
         items = local if isinstance(local, list) else [local]
@@ -183,22 +186,42 @@ class ContextResolver:
         if cached and cached[0] > now:
             self._contexts.move_to_end(key)
             return cached[1]
-        documents = await self._fetch_all(items)
+        documents = await self._fetch_all(items, documents or {})
         context = await asyncio.to_thread(self._process, items, documents)
-        expires = min((self._documents[u][0] for u in documents), default=now + self._ttl)
+        expires = min(
+            (self._documents[u][0] for u in documents if u in self._documents),
+            default=now + self._ttl,
+        )
         self._contexts[key] = (expires, context)
         while len(self._contexts) > self._cache_size:
             self._contexts.popitem(last=False)
         return context
 
-    async def _fetch_all(self, items: list[Any]) -> dict[str, dict[str, Any]]:
+    def documents_of(self, local: LocalContext | None) -> dict[str, Any]:
+        """The remote documents a context just resolved was made of (url -> document), to be
+        kept with what must resolve again without the network (a subscription)."""
+        found: dict[str, Any] = {}
+        items = local if isinstance(local, list) else [local]
+        pending = _context_urls(items)
+        while pending:
+            url = pending.pop()
+            cached = self._documents.get(url)
+            if url in found or cached is None:
+                continue
+            found[url] = cached[1]
+            pending.extend(_context_urls(cached[1].get("@context")))
+        return found
+
+    async def _fetch_all(
+        self, items: list[Any], known: dict[str, Any]
+    ) -> dict[str, dict[str, Any]]:
         documents: dict[str, dict[str, Any]] = {}
         pending = _context_urls(items)
         while pending:
             url = pending.pop()
             if url in documents or is_core_context(url) or url in _OFFLINE_STUBS:
                 continue
-            document = await self._document(url)
+            document = known[url] if url in known else await self._document(url)
             documents[url] = document
             pending.extend(_context_urls(document.get("@context")))
         return documents

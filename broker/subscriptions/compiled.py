@@ -121,11 +121,15 @@ def _add_previous(
 
 
 async def compile_subscription(
-    document: dict[str, Any], local_context: Any, contexts: ContextResolver
+    document: dict[str, Any],
+    local_context: Any,
+    contexts: ContextResolver,
+    documents: dict[str, Any] | None = None,
 ) -> Compiled:
-    """Compile a stored (or new) subscription; raises the errors of invalid input."""
+    """Compile a stored (or new) subscription; raises the errors of invalid input. With the
+    remote @context `documents` kept with it, no fetch is needed."""
     spec = parse_subscription(document)
-    context = await contexts.resolve(local_context or None)
+    context = await contexts.resolve(local_context or None, documents)
     attributes = frozenset(context.expand(name) for name in spec.attributes)
     representation = Representation(
         format=spec.format,
@@ -152,14 +156,20 @@ class CompiledCache:
         self._entries: dict[tuple[str, str], tuple[datetime, Compiled]] = {}
 
     async def get(
-        self, tenant: str, subscription_id: str, modified_at: datetime, document: Any, context: Any
+        self,
+        tenant: str,
+        subscription_id: str,
+        modified_at: datetime,
+        document: Any,
+        context: Any,
+        documents: dict[str, Any] | None = None,
     ) -> Compiled | None:
         key = (tenant, subscription_id)
         found = self._entries.get(key)
         if found is not None and found[0] == modified_at:
             return found[1]
         try:
-            compiled = await compile_subscription(document, context, self.contexts)
+            compiled = await compile_subscription(document, context, self.contexts, documents)
         except Exception:
             # A subscription stored by an older version, or a remote @context that cannot be
             # fetched: it cannot be matched now; the change itself must still commit.

@@ -62,7 +62,12 @@ class ChangeMatcher:
         hits: dict[str, tuple[Compiled, list[Any]]] = {}
         for found in await repo.watching(now):
             compiled = await self.cache.get(
-                tenant, found.id, found.modified_at, found.document, found.context
+                tenant,
+                found.id,
+                found.modified_at,
+                found.document,
+                found.context,
+                found.context_documents,
             )
             if compiled is None:
                 continue

@@ -20,6 +20,8 @@ class Subscription(Base):
     # The subscription as the client wrote it (terms compacted with `context`), status excluded.
     document: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     context: Mapped[list[Any]] = mapped_column(JSONDocument)  # the client's @context, if any
+    # The remote documents of `context` (url -> document): matching never needs the network.
+    context_documents: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument, nullable=True)
     # Expanded entity types its client may see (None: all): it is notified of those only.
     entity_types: Mapped[list[str] | None] = mapped_column(JSONDocument, nullable=True)
     is_active: Mapped[bool] = mapped_column(Boolean)

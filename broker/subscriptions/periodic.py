@@ -43,6 +43,7 @@ async def queue_due(db: Database, cache: CompiledCache, *, limit: int = 50) -> i
                 subscription.modified_at,
                 subscription.document,
                 subscription.context,
+                subscription.context_documents,
             )
             if compiled is None:
                 continue

@@ -19,6 +19,7 @@ class Watching:
     document: dict[str, Any]
     context: Any
     entity_types: list[str] | None
+    context_documents: dict[str, Any] | None
 
 
 class SubscriptionRepository:
@@ -91,6 +92,7 @@ class SubscriptionRepository:
             Subscription.document,
             Subscription.context,
             Subscription.entity_types,
+            Subscription.context_documents,
         ).where(
             Subscription.tenant_id == self.tenant,
             Subscription.is_active.is_(True),

@@ -97,6 +97,8 @@ async def create_subscription(
         "id": spec.id,
         "document": document,
         "context": context.local,
+        # matching resolves this context again in any process, later: no fetch needed then
+        "context_documents": deps.contexts.documents_of(context.local) or None,
         "entity_types": _visible_types(access),
         "times_sent": 0,
         "times_failed": 0,
@@ -169,13 +171,16 @@ async def update_subscription(
     local = context.local or current.context
     if context.local:
         checked_context = context
+        documents = deps.contexts.documents_of(context.local)
     else:
-        checked_context = await deps.contexts.resolve(current.context or None)
+        documents = current.context_documents or {}
+        checked_context = await deps.contexts.resolve(current.context or None, documents)
     now = _now()
     spec = await _checked(deps, document, checked_context, now)
     values = {
         "document": document,
         "context": local,
+        "context_documents": documents or None,
         "entity_types": _narrowed_types(current.entity_types, access),
         **_columns(spec, now),
     }

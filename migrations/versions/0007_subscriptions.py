@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(512), nullable=False),
         sa.Column("document", JSONDocument, nullable=False),
         sa.Column("context", JSONDocument, nullable=False),
+        sa.Column("context_documents", JSONDocument, nullable=True),
         sa.Column("entity_types", JSONDocument, nullable=True),
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("expires_at", UTCDateTime(), nullable=True),

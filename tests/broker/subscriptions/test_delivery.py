@@ -9,9 +9,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
+from starlette.types import Receive, Scope, Send
 
 from broker.core.app import create_app
 from broker.subscriptions import outbox
@@ -25,9 +27,13 @@ from tests.broker.subscriptions.helpers import (
     receiver,
     set_count,
     subscribe,
+    subscription,
 )
 from tests.conftest import make_auth, make_settings
-from tests.servers import free_port
+from tests.servers import free_port, serve
+
+DEFAULT_CONTEXT = "https://uri.etsi.org/ngsi-ld/default-context/"
+LINK_REL = "http://www.w3.org/ns/json-ld#context"
 
 
 async def test_receiver_down_then_up_gets_the_notification_after_a_retry(
@@ -267,3 +273,37 @@ async def test_notifications_committed_before_a_restart_are_sent_by_the_next_pro
         async with LifespanManager(restarted):
             (notification,) = await received(target)
         assert notification["data"][0]["peopleCount"]["value"] == 1234
+
+
+async def _context_server(scope: Scope, receive: Receive, send: Send) -> None:
+    """A user @context naming peopleCount `people`."""
+    body = orjson.dumps({"@context": {"people": DEFAULT_CONTEXT + "peopleCount"}})
+    headers = [(b"content-type", b"application/ld+json")]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def test_a_subscription_keeps_its_remote_context_so_a_cold_process_matches_without_it(
+    database_url: str, client: httpx.AsyncClient
+) -> None:
+    await create_entity(client)
+    with receiver() as target:
+        with serve(_context_server) as context_url:
+            link = f'<{context_url}/context.jsonld>; rel="{LINK_REL}"; type="application/ld+json"'
+            body = subscription(target.url, watchedAttributes=["people"], q="people>1000")
+            body["notification"]["attributes"] = ["people"]
+            response = await client.post(
+                SUBSCRIPTIONS, json=body, headers=headers() | {"Link": link}
+            )
+            assert response.status_code == 201, response.text
+        # the context server is gone; a new process (cold caches) handles the next change
+        restarted = create_app(make_settings(database_url), auth=make_auth())
+        async with LifespanManager(restarted):
+            transport = httpx.ASGITransport(app=restarted)
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://renkei.test", headers=client.headers
+            ) as cold:
+                await set_count(cold, 4321)
+                (notification,) = await received(target)
+    (entity,) = notification["data"]
+    assert entity["people"]["value"] == 4321
