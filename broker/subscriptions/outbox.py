@@ -34,6 +34,7 @@ class Claimed:
     attempts: int
     document: dict[str, Any]
     context: list[Any]
+    claimed_until: datetime  # the lease: outcomes are stored only while it is still this one
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,7 @@ class Outcome:
     ok: bool
     at: datetime
     attempts: int  # attempts made so far, this one included
+    claimed_until: datetime  # the lease the attempt was made under
 
 
 def _postgres(session: AsyncSession) -> bool:
@@ -78,10 +80,9 @@ async def claim(
     """Mark `rows` claimed until now + lease; rows whose subscription is gone are deleted."""
     if not rows:
         return []
+    until = now + timedelta(seconds=lease)
     await session.execute(
-        update(OutboxRow)
-        .where(OutboxRow.id.in_([r.id for r in rows]))
-        .values(claimed_until=now + timedelta(seconds=lease))
+        update(OutboxRow).where(OutboxRow.id.in_([r.id for r in rows])).values(claimed_until=until)
     )
     keys = sorted({(r.tenant_id, r.subscription_id) for r in rows})
     found = {
@@ -113,6 +114,7 @@ async def claim(
                 attempts=row.attempts,
                 document=subscription.document,
                 context=subscription.context,
+                claimed_until=until,
             )
         )
     return claimed
@@ -125,16 +127,25 @@ async def record(
     retry_at: dict[int, datetime | None],
 ) -> None:
     """Store delivery outcomes: sent rows deleted, failed ones rescheduled (`retry_at` of a row;
-    None = give up and delete), and the subscriptions' status counters updated."""
-    done = [o.id for o in outcomes if o.ok or retry_at.get(o.id) is None]
-    if done:
-        await session.execute(delete(OutboxRow).where(OutboxRow.id.in_(done)))
+    None = give up and delete), and the subscriptions' status counters updated.
+
+    A failure is stored only while the row is still under the lease it was attempted with:
+    once the lease lapsed another worker may hold the row, and a late failure must neither
+    reschedule nor drop it (that worker's outcome decides)."""
+    sent = [o.id for o in outcomes if o.ok]
+    if sent:
+        await session.execute(delete(OutboxRow).where(OutboxRow.id.in_(sent)))
     for outcome in outcomes:
+        if outcome.ok:
+            continue
+        ours = (OutboxRow.id == outcome.id, OutboxRow.claimed_until == outcome.claimed_until)
         when = retry_at.get(outcome.id)
-        if not outcome.ok and when is not None:
+        if when is None:
+            await session.execute(delete(OutboxRow).where(*ours))
+        else:
             await session.execute(
                 update(OutboxRow)
-                .where(OutboxRow.id == outcome.id)
+                .where(*ours)
                 .values(attempts=outcome.attempts, due_at=when, claimed_until=None)
             )
     per_subscription: dict[tuple[str, str], list[Outcome]] = defaultdict(list)

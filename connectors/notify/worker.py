@@ -251,6 +251,7 @@ class Notifier:
                 ok=ok,
                 at=at,
                 attempts=row.attempts + 1,
+                claimed_until=row.claimed_until,
             )
             for row in group
         )

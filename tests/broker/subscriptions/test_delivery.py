@@ -5,7 +5,7 @@ import asyncio
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -17,6 +17,7 @@ from starlette.types import Receive, Scope, Send
 
 from broker.core.app import create_app
 from broker.subscriptions import outbox
+from broker.subscriptions.models import OutboxRow
 from connectors.notify.worker import Notifier
 from tests.broker.subscriptions.helpers import (
     SUBSCRIPTIONS,
@@ -307,3 +308,45 @@ async def test_a_subscription_keeps_its_remote_context_so_a_cold_process_matches
                 (notification,) = await received(target)
     (entity,) = notification["data"]
     assert entity["people"]["value"] == 4321
+
+
+async def test_a_late_failure_does_not_touch_a_row_another_worker_claimed_since(
+    app: FastAPI, client: httpx.AsyncClient, own_workers: Notifier
+) -> None:
+    await create_entity(client)
+    await subscribe(client, "http://127.0.0.1:9/notify")
+    await set_count(client, 5)
+    db = app.state.db
+
+    async def claim(lease: float) -> outbox.Claimed:
+        async with db.transaction() as session:
+            now = datetime.now(UTC)
+            rows = await outbox.candidates(session, now=now, limit=10, skip=[])
+            (claimed,) = await outbox.claim(session, rows, now=now, lease=lease)
+            return claimed
+
+    def failed(claimed: outbox.Claimed) -> outbox.Outcome:
+        return outbox.Outcome(
+            id=claimed.id,
+            tenant=claimed.tenant,
+            subscription_id=claimed.subscription_id,
+            ok=False,
+            at=datetime.now(UTC),
+            attempts=claimed.attempts + 1,
+            claimed_until=claimed.claimed_until,
+        )
+
+    stale = await claim(lease=0.05)
+    await asyncio.sleep(0.1)  # its lease lapses: the next worker claims the row
+    current = await claim(lease=60)
+    async with db.transaction() as session:  # the first worker's failure comes in late
+        await outbox.record(session, [failed(stale)], retry_at={stale.id: None})
+    async with db.transaction(write=False) as session:
+        row = await session.get(OutboxRow, current.id)
+        assert row is not None and row.attempts == 0  # neither dropped nor rescheduled
+    async with db.transaction() as session:
+        retry = datetime.now(UTC) + timedelta(seconds=30)
+        await outbox.record(session, [failed(current)], retry_at={current.id: retry})
+    async with db.transaction(write=False) as session:
+        row = await session.get(OutboxRow, current.id)
+        assert row is not None and (row.attempts, row.claimed_until) == (1, None)
