@@ -6,6 +6,7 @@ mqtt3.1.1). The message is {"metadata": {headers}, "body": notification}.
 """
 
 import asyncio
+import time
 import uuid
 from urllib.parse import unquote, urlsplit
 
@@ -21,18 +22,41 @@ def _protocol(delivery: Delivery) -> Protocol:
     return "3.1.1" if version == "mqtt3.1.1" else "5"
 
 
+IDLE_AFTER = 300.0  # seconds without a notification after which a broker's connection closes
+
+
 class MqttPool:
-    def __init__(self, *, connect_timeout: float, read_timeout: float) -> None:
+    """A connection per broker (and protocol) that notifications go to; one that has carried
+    none for `idle_after` seconds is closed (its subscriptions may be gone), so the pool holds
+    only the brokers in use."""
+
+    def __init__(
+        self, *, connect_timeout: float, read_timeout: float, idle_after: float = IDLE_AFTER
+    ) -> None:
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
+        self.idle_after = idle_after
         self._connections: dict[str, MqttConnection] = {}
+        self._used: dict[str, float] = {}
         self._lock = asyncio.Lock()
+
+    def __len__(self) -> int:
+        return len(self._connections)
+
+    async def _close_idle(self, now: float) -> None:
+        idle = [k for k, used in self._used.items() if now - used > self.idle_after]
+        for key in idle:
+            del self._used[key]
+            await self._connections.pop(key).stop()
 
     async def _connection(self, delivery: Delivery) -> MqttConnection:
         parts = urlsplit(delivery.endpoint.uri)
         protocol = _protocol(delivery)
         key = f"{parts.scheme}://{parts.netloc}#{protocol}"
         async with self._lock:
+            now = time.monotonic()
+            self._used[key] = now
+            await self._close_idle(now)
             connection = self._connections.get(key)
             if connection is None:
                 options = MqttOptions.from_url(
@@ -65,5 +89,6 @@ class MqttPool:
 
     async def aclose(self) -> None:
         connections, self._connections = list(self._connections.values()), {}
+        self._used.clear()
         for connection in connections:
             await connection.stop()
