@@ -43,11 +43,18 @@ def _now() -> datetime:
 
 
 async def _checked(
-    deps: Subscriptions, document: dict[str, Any], context: Context, now: datetime
+    deps: Subscriptions,
+    document: dict[str, Any],
+    context: Context,
+    now: datetime,
+    *,
+    new_expiry: bool = True,
 ) -> SubscriptionSpec:
+    """The subscription, checked whole; an expiresAt it is given must be in the future (an
+    expired one may still be changed, e.g. paused, without a new expiresAt)."""
     compiled = await compile_subscription(document, context.local, deps.contexts)
     spec = compiled.spec
-    if spec.expires_at is not None and spec.expires_at <= now:
+    if new_expiry and spec.expires_at is not None and spec.expires_at <= now:
         raise BadRequestData("expiresAt must be in the future")
     try:
         await deps.guard.check(spec.endpoint.host, spec.endpoint.port)
@@ -176,7 +183,7 @@ async def update_subscription(
         documents = current.context_documents or {}
         checked_context = await deps.contexts.resolve(current.context or None, documents)
     now = _now()
-    spec = await _checked(deps, document, checked_context, now)
+    spec = await _checked(deps, document, checked_context, now, new_expiry="expiresAt" in fragment)
     values = {
         "document": document,
         "context": local,

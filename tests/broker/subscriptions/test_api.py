@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from broker.subscriptions.models import Subscription
 from tests.broker.subscriptions.helpers import SUBSCRIPTIONS, headers, subscribe, subscription
@@ -151,3 +151,24 @@ async def test_expired_subscription_shows_expired(app: FastAPI, client: httpx.As
         )
     body = (await client.get(f"{SUBSCRIPTIONS}/{subscription_id}", headers=headers())).json()
     assert body["status"] == "expired"
+
+
+async def test_an_expired_subscription_can_be_changed_and_renewed(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    subscription_id = await subscribe(client, URI, expiresAt="2999-01-01T00:00:00Z")
+    async with app.state.db.transaction() as session:
+        row = await session.scalar(select(Subscription).where(Subscription.id == subscription_id))
+        assert row is not None
+        row.document = {**row.document, "expiresAt": "2020-01-01T00:00:00Z"}
+        row.expires_at = datetime(2020, 1, 1, tzinfo=UTC)
+    url = f"{SUBSCRIPTIONS}/{subscription_id}"
+
+    async def patch(fragment: dict[str, object]) -> int:
+        return (await client.patch(url, json=fragment, headers=headers())).status_code
+
+    assert await patch({"notification": {"format": "keyValues"}}) == 204
+    assert (await client.get(url, headers=headers())).json()["status"] == "expired"
+    assert await patch({"expiresAt": "2021-01-01T00:00:00Z"}) == 400
+    assert await patch({"expiresAt": "2999-01-01T00:00:00Z"}) == 204
+    assert (await client.get(url, headers=headers())).json()["status"] == "active"
