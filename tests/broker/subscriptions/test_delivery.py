@@ -101,15 +101,20 @@ async def test_a_hanging_receiver_does_not_delay_other_subscriptions(
         assert max(latencies) < 2.0, latencies
 
 
+def another(notifier: Notifier) -> Notifier:
+    """A worker like `notifier`: another process's on the same store."""
+    return Notifier(
+        notifier.db, notifier.cache, notifier.guard, notifier.settings, usage=notifier.usage
+    )
+
+
 @pytest.fixture
 async def own_workers(app: FastAPI) -> AsyncIterator[Notifier]:
     """The app's worker stopped for the test (the test runs its own), started again after."""
     running: Notifier = app.state.notifier
     await running.stop()
     yield running
-    fresh = Notifier(
-        running.db, running.cache, running.guard, running.settings, usage=running.usage
-    )
+    fresh = another(running)
     running.db.on_changed("notification_outbox", fresh.wake)
     fresh.start()
     app.state.notifier = fresh
@@ -128,7 +133,7 @@ async def test_rows_of_a_worker_killed_between_claim_and_send_are_delivered_afte
             rows = await outbox.candidates(session, now=now, limit=10, skip=[])
             assert len(rows) == 1
             await outbox.claim(session, rows, now=now, lease=1.5)
-        survivor = Notifier(db, own_workers.cache, own_workers.guard, own_workers.settings)
+        survivor = another(own_workers)
         survivor.start()
         try:
             await asyncio.sleep(0.7)
@@ -149,10 +154,7 @@ async def test_two_workers_deliver_every_notification_exactly_once(
         await subscribe(client, target.url)
         for value in range(40):
             await set_count(client, value)
-        workers = [
-            Notifier(app.state.db, own_workers.cache, own_workers.guard, own_workers.settings)
-            for _ in range(2)
-        ]
+        workers = [another(own_workers) for _ in range(2)]
         for worker in workers:
             worker.start()
         try:
@@ -221,7 +223,7 @@ async def test_a_backlog_of_one_subscription_goes_out_in_few_notifications(
         await subscribe(client, target.url)
         for value in range(30):
             await set_count(client, value)
-        worker = Notifier(app.state.db, own_workers.cache, own_workers.guard, own_workers.settings)
+        worker = another(own_workers)
         worker.start()
         try:
 
@@ -244,7 +246,7 @@ async def test_stopping_the_worker_finishes_the_sends_in_flight(
         await subscribe(client, target.url)
         await set_count(client, 5)
         target.hanging = True
-        worker = Notifier(app.state.db, own_workers.cache, own_workers.guard, own_workers.settings)
+        worker = another(own_workers)
         worker.start()
 
         async def in_flight() -> bool:
