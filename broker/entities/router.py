@@ -1,6 +1,6 @@
 """NGSI-LD entity routes (clause 6.4 to 6.7). Parsing and dependencies only; rules in service."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Query
@@ -18,22 +18,11 @@ from broker.entities.dependencies import (
 )
 from broker.entities.documents import UpdateResult
 from broker.entities.render import render_entity, render_feature
-from broker.jsonld.dependencies import GeoAccept, LdAccept, LdBody
+from broker.jsonld.dependencies import LD_BODY_OPENAPI, LD_ERRORS, GeoAccept, LdAccept, LdBody
 from broker.jsonld.negotiation import GEO_JSON, JSON, LD_JSON
 
 router = APIRouter(prefix="/entities", tags=["entities"], route_class=RenkeiRoute)
 
-_BODY_SCHEMA = {"type": "object", "additionalProperties": True}
-_LD_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {JSON: {"schema": _BODY_SCHEMA}, LD_JSON: {"schema": _BODY_SCHEMA}},
-    }
-}
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "BadRequestData or InvalidRequest (application/problem+json)"},
-    404: {"description": "ResourceNotFound or NonexistentTenant"},
-}
 EntityId = Annotated[str, "the entity id, a URI"]
 
 
@@ -51,10 +40,10 @@ def _update_result(result: UpdateResult) -> Response:
     "",
     status_code=201,
     operation_id="createEntity",
-    openapi_extra=_LD_BODY,
+    openapi_extra=LD_BODY_OPENAPI,
     responses={
         201: {"description": "Created; Location names the entity"},
-        **_ERRORS,
+        **LD_ERRORS,
         409: {"description": "AlreadyExists"},
     },
 )
@@ -70,8 +59,8 @@ async def create_entity(session: SessionDep, access: EntitiesCreate, body: LdBod
     "/{entity_id:path}/attrs",
     status_code=204,
     operation_id="appendEntityAttributes",
-    openapi_extra=_LD_BODY,
-    responses={207: {"description": "Some attributes were not appended"}, **_ERRORS},
+    openapi_extra=LD_BODY_OPENAPI,
+    responses={207: {"description": "Some attributes were not appended"}, **LD_ERRORS},
 )
 async def append_attributes(
     session: SessionDep,
@@ -97,8 +86,8 @@ async def append_attributes(
     "/{entity_id:path}/attrs",
     status_code=204,
     operation_id="updateEntityAttributes",
-    openapi_extra=_LD_BODY,
-    responses={207: {"description": "Some attributes were not updated"}, **_ERRORS},
+    openapi_extra=LD_BODY_OPENAPI,
+    responses={207: {"description": "Some attributes were not updated"}, **LD_ERRORS},
 )
 async def update_attributes(
     session: SessionDep, access: EntitiesWrite, body: LdBody, entity_id: str
@@ -114,8 +103,8 @@ async def update_attributes(
     "/{entity_id:path}/attrs/{attr_id}",
     status_code=204,
     operation_id="partialAttributeUpdate",
-    openapi_extra=_LD_BODY,
-    responses=_ERRORS,
+    openapi_extra=LD_BODY_OPENAPI,
+    responses=LD_ERRORS,
 )
 async def partial_attribute_update(
     session: SessionDep, access: EntitiesWrite, body: LdBody, entity_id: str, attr_id: str
@@ -137,8 +126,8 @@ async def partial_attribute_update(
     "/{entity_id:path}/attrs/{attr_id}",
     status_code=204,
     operation_id="replaceAttribute",
-    openapi_extra=_LD_BODY,
-    responses=_ERRORS,
+    openapi_extra=LD_BODY_OPENAPI,
+    responses=LD_ERRORS,
 )
 async def replace_attribute(
     session: SessionDep, access: EntitiesWrite, body: LdBody, entity_id: str, attr_id: str
@@ -160,7 +149,7 @@ async def replace_attribute(
     "/{entity_id:path}/attrs/{attr_id}",
     status_code=204,
     operation_id="deleteAttribute",
-    responses=_ERRORS,
+    responses=LD_ERRORS,
 )
 async def delete_attribute(
     session: SessionDep,
@@ -187,7 +176,7 @@ async def delete_attribute(
 @router.get(
     "/{entity_id:path}",
     operation_id="retrieveEntity",
-    responses={200: {"description": "The entity", "content": {LD_JSON: {}}}, **_ERRORS},
+    responses={200: {"description": "The entity", "content": {LD_JSON: {}}}, **LD_ERRORS},
 )
 async def retrieve_entity(
     session: SessionDep,
@@ -212,8 +201,8 @@ async def retrieve_entity(
     "/{entity_id:path}",
     status_code=204,
     operation_id="replaceEntity",
-    openapi_extra=_LD_BODY,
-    responses=_ERRORS,
+    openapi_extra=LD_BODY_OPENAPI,
+    responses=LD_ERRORS,
 )
 async def replace_entity(
     session: SessionDep, access: EntitiesWrite, body: LdBody, entity_id: str
@@ -229,8 +218,8 @@ async def replace_entity(
     "/{entity_id:path}",
     status_code=204,
     operation_id="mergeEntity",
-    openapi_extra=_LD_BODY,
-    responses=_ERRORS,
+    openapi_extra=LD_BODY_OPENAPI,
+    responses=LD_ERRORS,
 )
 async def merge_entity(
     session: SessionDep, access: EntitiesWrite, body: LdBody, entity_id: str
@@ -242,7 +231,9 @@ async def merge_entity(
     return Response(status_code=204)
 
 
-@router.delete("/{entity_id:path}", status_code=204, operation_id="deleteEntity", responses=_ERRORS)
+@router.delete(
+    "/{entity_id:path}", status_code=204, operation_id="deleteEntity", responses=LD_ERRORS
+)
 async def delete_entity(session: SessionDep, access: EntitiesWrite, entity_id: str) -> Response:
     """6.5.3.2 Delete Entity."""
     await service.delete_entity(session, access, entity_id=entity_id)

@@ -153,5 +153,18 @@ async def geo_output(request: Request, ld: LdContextDep) -> LdOutput:
 
 
 LdBody = Annotated[LdInput, Depends(ld_input)]
+_ANY_OBJECT = {"type": "object", "additionalProperties": True}
+# openapi_extra of a route taking an LdBody: a JSON object as application/json or ld+json.
+LD_BODY_OPENAPI: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {JSON: {"schema": _ANY_OBJECT}, LD_JSON: {"schema": _ANY_OBJECT}},
+    }
+}
+# The error responses an NGSI-LD route documents besides its own.
+LD_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "BadRequestData or InvalidRequest (application/problem+json)"},
+    404: {"description": "ResourceNotFound or NonexistentTenant"},
+}
 LdAccept = Annotated[LdOutput, Depends(ld_output)]
 GeoAccept = Annotated[LdOutput, Depends(geo_output)]

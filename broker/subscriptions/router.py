@@ -1,6 +1,6 @@
 """NGSI-LD subscription routes (clause 6.10 and 6.11). Parsing and dependencies only."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
@@ -11,8 +11,7 @@ from auth.principals import Access
 from broker.core.db import SessionDep
 from broker.core.routing import RenkeiRoute
 from broker.entities.query.router import RESULTS_COUNT, PagingDep
-from broker.jsonld.dependencies import LdAccept, LdBody
-from broker.jsonld.negotiation import JSON, LD_JSON
+from broker.jsonld.dependencies import LD_BODY_OPENAPI, LD_ERRORS, LdAccept, LdBody
 from broker.subscriptions import service
 from broker.subscriptions.service import Subscriptions
 
@@ -26,25 +25,14 @@ def _deps(request: Request) -> Subscriptions:
 
 
 SubscriptionsDep = Annotated[Subscriptions, Depends(_deps)]
-_BODY_SCHEMA = {"type": "object", "additionalProperties": True}
-_LD_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {JSON: {"schema": _BODY_SCHEMA}, LD_JSON: {"schema": _BODY_SCHEMA}},
-    }
-}
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "BadRequestData or InvalidRequest (application/problem+json)"},
-    404: {"description": "ResourceNotFound or NonexistentTenant"},
-}
 
 
 @router.post(
     "",
     status_code=201,
     operation_id="createSubscription",
-    openapi_extra=_LD_BODY,
-    responses={201: {"description": "Created; Location names it"}, **_ERRORS, 409: {}},
+    openapi_extra=LD_BODY_OPENAPI,
+    responses={201: {"description": "Created; Location names it"}, **LD_ERRORS, 409: {}},
 )
 async def create_subscription(
     session: SessionDep, access: SubscriptionsAccess, deps: SubscriptionsDep, body: LdBody
@@ -58,7 +46,7 @@ async def create_subscription(
     )
 
 
-@router.get("", operation_id="querySubscription", responses=_ERRORS)
+@router.get("", operation_id="querySubscription", responses=LD_ERRORS)
 async def query_subscriptions(
     session: SessionDep,
     access: SubscriptionsAccess,
@@ -74,7 +62,7 @@ async def query_subscriptions(
     return output.response(page.items, headers=headers)
 
 
-@router.get("/{subscription_id}", operation_id="retrieveSubscription", responses=_ERRORS)
+@router.get("/{subscription_id}", operation_id="retrieveSubscription", responses=LD_ERRORS)
 async def retrieve_subscription(
     session: SessionDep,
     access: SubscriptionsAccess,
@@ -93,8 +81,8 @@ async def retrieve_subscription(
     "/{subscription_id}",
     status_code=204,
     operation_id="updateSubscription",
-    openapi_extra=_LD_BODY,
-    responses=_ERRORS,
+    openapi_extra=LD_BODY_OPENAPI,
+    responses=LD_ERRORS,
 )
 async def update_subscription(
     session: SessionDep,
@@ -116,7 +104,7 @@ async def update_subscription(
 
 
 @router.delete(
-    "/{subscription_id}", status_code=204, operation_id="deleteSubscription", responses=_ERRORS
+    "/{subscription_id}", status_code=204, operation_id="deleteSubscription", responses=LD_ERRORS
 )
 async def delete_subscription(
     session: SessionDep, access: SubscriptionsAccess, subscription_id: str

@@ -15,12 +15,11 @@ from broker.entities.query.geo import parse_geo_query
 from broker.entities.query.grammar import parse_q, parse_scope_query, parse_types
 from broker.entities.query.service import EntityQuery, QueryResult, Selector
 from broker.entities.render import Representation, feature_collection, render_feature
-from broker.jsonld.dependencies import GeoAccept, LdBody, LdOutput
-from broker.jsonld.negotiation import GEO_JSON, JSON, LD_JSON
+from broker.jsonld.dependencies import LD_BODY_OPENAPI, GeoAccept, LdBody, LdOutput
+from broker.jsonld.negotiation import GEO_JSON
 
 router = APIRouter(tags=["query"], route_class=RenkeiRoute)
 RESULTS_COUNT = "NGSILD-Results-Count"
-_BODY_SCHEMA = {"type": "object", "additionalProperties": True}
 
 
 class Paging:
@@ -144,12 +143,7 @@ def _query_from_body(data: Any) -> EntityQuery:
 @router.post(
     "/entityOperations/query",
     operation_id="queryEntitiesPost",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {JSON: {"schema": _BODY_SCHEMA}, LD_JSON: {"schema": _BODY_SCHEMA}},
-        }
-    },
+    openapi_extra=LD_BODY_OPENAPI,
 )
 async def query_entities_post(
     session: SessionDep,

@@ -5,6 +5,7 @@ import asyncio
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -108,6 +109,18 @@ def another(notifier: Notifier) -> Notifier:
     )
 
 
+@asynccontextmanager
+async def running(*workers: Notifier) -> AsyncIterator[None]:
+    """The workers run inside the block, and have stopped (finishing their sends) after it."""
+    for worker in workers:
+        worker.start()
+    try:
+        yield
+    finally:
+        for worker in workers:
+            await worker.stop()
+
+
 @pytest.fixture
 async def own_workers(app: FastAPI) -> AsyncIterator[Notifier]:
     """The app's worker stopped for the test (the test runs its own), started again after."""
@@ -133,17 +146,13 @@ async def test_rows_of_a_worker_killed_between_claim_and_send_are_delivered_afte
             rows = await outbox.candidates(session, now=now, limit=10, skip=[])
             assert len(rows) == 1
             await outbox.claim(session, rows, now=now, lease=1.5)
-        survivor = another(own_workers)
-        survivor.start()
-        try:
+        async with running(another(own_workers)):
             await asyncio.sleep(0.7)
             assert target.notifications == []  # still leased to the dead worker
             (notification,) = await received(target, within=10)
             assert notification["data"][0]["peopleCount"]["value"] == 4242
             await asyncio.sleep(0.5)
             assert len(target.notifications) == 1
-        finally:
-            await survivor.stop()
 
 
 async def test_two_workers_deliver_every_notification_exactly_once(
@@ -155,18 +164,13 @@ async def test_two_workers_deliver_every_notification_exactly_once(
         for value in range(40):
             await set_count(client, value)
         workers = [another(own_workers) for _ in range(2)]
-        for worker in workers:
-            worker.start()
-        try:
+        async with running(*workers):
 
             async def all_forty() -> bool:
                 return len(target.entities()) >= 40
 
             await eventually(all_forty, within=20)
             await asyncio.sleep(0.5)
-        finally:
-            for worker in workers:
-                await worker.stop()
         values = Counter(e["peopleCount"]["value"] for e in target.entities())
         assert sorted(values) == list(range(40))
         assert set(values.values()) == {1}
@@ -223,16 +227,12 @@ async def test_a_backlog_of_one_subscription_goes_out_in_few_notifications(
         await subscribe(client, target.url)
         for value in range(30):
             await set_count(client, value)
-        worker = another(own_workers)
-        worker.start()
-        try:
+        async with running(another(own_workers)):
 
             async def all_thirty() -> bool:
                 return len(target.entities()) >= 30
 
             await eventually(all_thirty)
-        finally:
-            await worker.stop()
         values = [entity["peopleCount"]["value"] for entity in target.entities()]
         assert sorted(values) == list(range(30))
         assert len(target.notifications) < 30
