@@ -21,7 +21,7 @@ from broker.core.metrics import (
     ObserveMiddleware,
     pool_families,
 )
-from broker.core.middleware import RequestIdMiddleware
+from broker.core.middleware import RequestIdMiddleware, TrailingSlashMiddleware
 from broker.core.migrate import ensure_sqlite_directory
 from broker.core.netguard import NetGuard
 from broker.core.settings import BrokerSettings, get_settings
@@ -138,6 +138,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         generate_unique_id_function=operation_id,
+        redirect_slashes=False,
     )
     app.state.settings = settings
     app.state.auth_settings = auth
@@ -145,7 +146,8 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(AuditMiddleware)
     app.add_middleware(ObserveMiddleware)
-    app.add_middleware(RequestIdMiddleware)  # outermost: the others see the request id
+    app.add_middleware(RequestIdMiddleware)  # the others see the request id
+    app.add_middleware(TrailingSlashMiddleware)  # outermost: one path form for all of them
     install_api_docs(app)
     app.include_router(health.router)
     app.include_router(metrics_routes.router)

@@ -41,3 +41,26 @@ class RequestIdMiddleware:
         finally:
             request_id_var.reset(token)
             request_state_var.reset(state_token)
+
+
+class TrailingSlashMiddleware:
+    """Every route answers the same with and without a trailing slash, with no redirect.
+
+    Standard clients (the FIWARE IoT Agent, conformance suites) send `/entities/` and
+    `/entityOperations/upsert/`; a 307 would cost them a round trip and lose the body in some.
+    The path is normalised before routing, so routes, the audit log and metrics see one form.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path: str = scope["path"]
+            if len(path) > 1 and path.endswith("/"):
+                scope = dict(scope)
+                scope["path"] = path.rstrip("/") or "/"
+                raw: bytes | None = scope.get("raw_path")
+                if raw is not None:
+                    scope["raw_path"] = raw.rstrip(b"/") or b"/"
+        await self.app(scope, receive, send)
