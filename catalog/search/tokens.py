@@ -10,7 +10,7 @@ cut the same way and every one of its tokens must occur.
 
 import re
 import unicodedata
-from collections import Counter
+from collections import defaultdict
 from dataclasses import dataclass
 
 _CJK = "\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -39,7 +39,7 @@ def tokens(text: str) -> list[str]:
 
 def weighted(fields: list[tuple[str, float]]) -> dict[str, float]:
     """Token -> weight over the fields of one dataset (field text, field weight)."""
-    weights: Counter[str] = Counter()
+    weights: defaultdict[str, float] = defaultdict(float)
     for text, weight in fields:
         for token in tokens(text):
             weights[token] += weight
