@@ -1,0 +1,43 @@
+"""Errors of the catalog. They belong to the one hierarchy (broker.core.errors), so outside the
+CKAN API they render as problem+json; the CKAN API renders them in its own envelope with the
+`ckan_type` and status CKAN uses (catalog.ckan.envelope)."""
+
+from typing import ClassVar
+
+from broker.core.errors import BadRequestData, NgsiLdError, ResourceNotFound
+
+
+class NotFound(ResourceNotFound):
+    """CKAN's NotFound: 404 "Not Found Error"."""
+
+    ckan_type: ClassVar[str] = "Not Found Error"
+
+
+class ValidationFailed(BadRequestData):
+    """CKAN's ValidationError: 409 "Validation Error" with the failing fields' messages."""
+
+    ckan_type: ClassVar[str] = "Validation Error"
+    ckan_status: ClassVar[int] = 409
+
+    def __init__(self, fields: dict[str, list[str]]) -> None:
+        detail = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in fields.items())
+        super().__init__(detail)
+        self.fields = fields
+
+    @classmethod
+    def of(cls, field: str, message: str) -> "ValidationFailed":
+        return cls({field: [message]})
+
+
+class SearchQueryError(BadRequestData):
+    """A q, fq or sort that cannot be parsed: 400 "Search Query Error"."""
+
+    ckan_type: ClassVar[str] = "Search Query Error"
+
+
+class TooManyRequests(NgsiLdError):
+    """Anonymous use over its rate limit."""
+
+    status = 429
+    problem = "TooManyRequests"
+    title = "Too many requests"
