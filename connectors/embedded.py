@@ -80,7 +80,13 @@ async def _existing(port: int, wanted: Protocol) -> BrokerChoice | None:
 
 @asynccontextmanager
 async def _amqtt(port: int) -> AsyncIterator[BrokerChoice]:
-    from amqtt.broker import Broker
+    try:
+        from amqtt.broker import Broker
+    except ImportError as exc:
+        raise BrokerUnavailable(
+            f"no MQTT broker listens on {LOCAL_HOST}:{port} and the embedded one is not "
+            "installed (pip install 'renkei[embedded]'): set RENKEI_MQTT_URL to your MQTT broker"
+        ) from exc
 
     for name in ("amqtt", "transitions"):
         logging.getLogger(name).setLevel(logging.WARNING)

@@ -1,6 +1,7 @@
 """Without RENKEI_MQTT_URL: the broker already on the local port, else amqtt in-process."""
 
 import logging
+import sys
 
 import httpx
 import pytest
@@ -65,3 +66,14 @@ async def test_a_port_taken_by_something_else_is_an_error_naming_the_setting() -
         with pytest.raises(BrokerUnavailable, match="RENKEI_MQTT_PORT"):
             async with mqtt_broker(ConnectorSettings(mqtt_url=None, mqtt_port=port)):
                 pass
+
+
+async def test_without_the_embedded_extra_the_error_names_it_and_the_setting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Production images install no amqtt (the `embedded` extra is for `make run`)."""
+    monkeypatch.setitem(sys.modules, "amqtt.broker", None)
+    port = free_port()
+    with pytest.raises(BrokerUnavailable, match=r"renkei\[embedded\].*RENKEI_MQTT_URL"):
+        async with mqtt_broker(mqtt_settings(mqtt_url=None, mqtt_port=port)):
+            pass
