@@ -6,15 +6,10 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-import auth.models  # noqa: F401  (registers the auth tables)
-import broker.entities.models
-import broker.subscriptions.models  # noqa: F401  (registers subscriptions and the outbox)
-import catalog.models  # noqa: F401  (registers the catalog tables)
-import connectors.iot.models  # noqa: F401  (registers the IoT provisioning tables)
-from broker.core.db import Base
+from migrations.metadata import all_tables
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = all_tables()
 
 
 def _run(connection: Connection) -> None:

@@ -18,6 +18,7 @@ from auth.settings import AuthSettings
 from broker.core.app import create_app
 from broker.core.migrate import upgrade
 from broker.core.settings import BrokerSettings
+from migrations.metadata import all_tables
 from tests.auth.helpers import get_token, make_client, register_tenant
 
 # Apps of the tests run without the MQTT connector unless a test turns it on (tests/connectors).
@@ -106,33 +107,51 @@ async def admin_token(app: FastAPI) -> str:
         return await get_token(http, *app.state.test_admin)
 
 
+# Kept whole across tests: the signing keys of the session's tokens.
+KEPT_TABLES = {"signing_keys"}
+# Emptied first, in the workers' lock order, so a reset cannot deadlock with them: the notifier
+# locks outbox rows before usage counters; the audit sealer inbox rows, then chain heads, then
+# records, then usage counters (chain heads before records: a sealer holding a head makes the
+# reset wait whole).
+WORKER_LOCK_ORDER = (
+    "notification_outbox",
+    "audit_inbox",
+    "audit_chains",
+    "audit_records",
+    "audit_checkpoints",
+)
+
+
+def _reset_statements(admin_client: str) -> list[str]:
+    """DELETEs of every table of every package (dependents first), derived from the models so
+    a new table cannot be forgotten; the session's tenants and clients stay."""
+    removed_tenants = (
+        "kind <> 'shared' AND id <> 'default' AND id NOT IN ("
+        + ", ".join(f"'{t}'" for t in TEST_TENANTS)
+        + ")"
+    )
+    keep_rows = {
+        "oauth_clients": f"id NOT IN ('{admin_client}', '{ADMIN_CLIENT}')",
+        "tenants": removed_tenants,
+        "catalog_organizations": f"tenant_id IN (SELECT id FROM tenants WHERE {removed_tenants})",
+    }
+    dependents_first = [t.name for t in reversed(all_tables().sorted_tables)]
+    order = [
+        *WORKER_LOCK_ORDER,
+        *(n for n in dependents_first if n not in KEPT_TABLES and n not in WORKER_LOCK_ORDER),
+    ]
+    return [
+        f"DELETE FROM {name}" + (f" WHERE {keep_rows[name]}" if name in keep_rows else "")
+        for name in order
+    ]
+
+
 async def reset_store(application: FastAPI) -> None:
     """Remove what a test made, keeping the session's tenants and clients."""
-    keep_tenants = ", ".join(f"'{t}'" for t in TEST_TENANTS)
+    admin_client = application.state.auth_settings.admin_client_id
     async with application.state.db.write_session() as session:
-        await session.execute(text("DELETE FROM entities"))
-        await session.execute(text("DELETE FROM iot_devices"))
-        await session.execute(text("DELETE FROM iot_service_groups"))
-        await session.execute(text("DELETE FROM notification_outbox"))
-        await session.execute(text("DELETE FROM subscriptions"))
-        # In the sealer's lock order (inbox rows, then chain heads) so the two cannot deadlock;
-        # chain heads before records, so a sealer holding a head makes this wait whole.
-        for table in ("audit_inbox", "audit_chains", "audit_records", "audit_checkpoints"):
-            await session.execute(text(f"DELETE FROM {table}"))
-        await session.execute(text("DELETE FROM usage_counters"))
-        await session.execute(text("DELETE FROM sharing_grants"))
-        await session.execute(text("DELETE FROM revoked_tokens"))
-        await session.execute(
-            text("DELETE FROM oauth_clients WHERE id NOT IN (:admin, :test_admin)").bindparams(
-                admin=application.state.auth_settings.admin_client_id, test_admin=ADMIN_CLIENT
-            )
-        )
-        await session.execute(
-            text(
-                "DELETE FROM tenants WHERE kind <> 'shared' AND id <> 'default' "
-                f"AND id NOT IN ({keep_tenants})"
-            )
-        )
+        for statement in _reset_statements(admin_client):
+            await session.execute(text(statement))
         await session.execute(text("UPDATE tenants SET active = true"))
         await session.commit()
     application.state.tenants.invalidate()

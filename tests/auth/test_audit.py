@@ -90,7 +90,7 @@ async def test_a_failed_write_leaves_no_record_in_its_transaction_but_is_recorde
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     await create(client, tenant="yokohama")
-    await app.state.audit.seal()
+    await _sealed(app)  # the app's own worker may hold the 201's row
     again = await client.post(ENTITIES, json=people_flow(), headers=headers("yokohama"))
     assert again.status_code == 409
     assert await _rows(app, "SELECT id FROM audit_inbox") == []
@@ -103,7 +103,7 @@ async def test_reads_are_buffered_then_written_in_batches(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     await create(client, tenant="yokohama")
-    await app.state.audit.seal()
+    await _sealed(app)
     for _ in range(3):
         assert (
             await client.get(f"{ENTITIES}/{SENSOR_ID}", headers=headers("yokohama"))

@@ -5,7 +5,6 @@ the first request of a deployment. Objects that migrations create in raw SQL, wh
 cannot declare, are named below.
 """
 
-import importlib
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
@@ -13,18 +12,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from broker.core.db import Base
-
-MODEL_MODULES = (
-    "broker.core.models",
-    "broker.entities.models",
-    "broker.subscriptions.models",
-    "auth.models",
-    "catalog.models",
-    "connectors.iot.models",
-)
-for module in MODEL_MODULES:
-    importlib.import_module(module)
+from migrations.metadata import all_tables
 
 # SQLite's R*Tree virtual table of entity bounding boxes and its shadow tables; the GiST and
 # GIN expression indexes of PostgreSQL.
@@ -40,7 +28,7 @@ RAW_SQL_OBJECTS = {
 
 
 def _differences(connection: Connection) -> list[Any]:
-    return compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    return compare_metadata(MigrationContext.configure(connection), all_tables())
 
 
 def _name(difference: Any) -> str:
