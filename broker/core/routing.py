@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Coroutine
 from typing import Any
+from urllib.parse import quote
 
 from fastapi.routing import APIRoute
 from starlette.requests import Request
@@ -9,6 +10,14 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 NO_ROUTE = "(no route)"
+# RFC 3986 pchar (sub-delims, ":", "@") and "/": kept as is in a Location path; "%", "?", "#"
+# and every non-ASCII character are percent-encoded, so the id reads back unchanged.
+_PATH_SAFE = "/:@!$&'()*+,;="
+
+
+def location(collection: str, identifier: str) -> str:
+    """The Location of a created resource: header values are ASCII, an IRI id may not be."""
+    return f"{collection}/{quote(identifier, safe=_PATH_SAFE)}"
 
 
 def route_template(scope: Scope) -> str:

@@ -7,6 +7,7 @@ so they never clash with core names). Input may be normalized or concise (clause
 """
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -52,20 +53,60 @@ GEOMETRY_TYPES = {
 }
 _TYPE_IRIS = {f"https://uri.etsi.org/ngsi-ld/{t}": t for t in VALUE_MEMBER}
 
-_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+$")
+# A scheme, ":", then characters RFC 3987 allows in an IRI, "%" only as a percent-encoded octet.
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:(?:[^\s<>\"{}|\\^`%]|%[0-9A-Fa-f]{2})+$")
 # Clause 4.6.2: a letter, then letters, digits or "_"; optionally "prefix:name"; or an IRI.
 _NAME = re.compile(r"^([^\W\d_]\w*:)?[^\W\d_]\w*$")
 _LANGUAGE_TAG = re.compile(r"^(@none|[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*)$")
 
 
+# Characters no identifier may hold, though a loose URI grammar lets them through: controls
+# (C0 with NUL, DEL, C1), surrogates, the noncharacters U+FDD0..U+FDEF and variation selectors.
+# Format characters (category Cf: U+200B, U+202E, U+FEFF, tags ...) and U+xFFFE/U+xFFFF are
+# checked in _has_hidden_characters, as they are spread over the code space.
+_HIDDEN = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufe00-\ufe0f\U000e0100-\U000e01ef]"
+)
+
+
+def _hidden_character(value: str) -> str | None:
+    """The first character of value that an identifier may not hold, if any."""
+    found = _HIDDEN.search(value)
+    if found:
+        return found.group()
+    if value.isascii():
+        return None
+    return next(
+        (c for c in value if (ord(c) & 0xFFFE) == 0xFFFE or unicodedata.category(c) == "Cf"),
+        None,
+    )
+
+
 def is_uri(value: Any) -> bool:
-    return isinstance(value, str) and len(value) <= 2048 and bool(_URI.match(value))
+    """An absolute URI (or IRI: non-ASCII letters are allowed) that shows as what it is.
+
+    The one rule for identifiers (entity, subscription, datasetId, relationship object): a
+    scheme, ``:``, then no space, no character RFC 3986/3987 excludes and no invisible or
+    reordering character (see ``_HIDDEN``), so an id cannot pass for another when displayed.
+    """
+    return (
+        isinstance(value, str)
+        and len(value) <= 2048
+        and bool(_URI.match(value))
+        and _hidden_character(value) is None
+    )
 
 
 def check_uri(value: Any, what: str) -> str:
-    if not is_uri(value):
-        raise BadRequestData(f"{what} must be a URI, got {value!r}")
-    return str(value)
+    if is_uri(value):
+        return str(value)
+    hidden = _hidden_character(value) if isinstance(value, str) else None
+    if hidden is not None:
+        raise BadRequestData(
+            f"{what} must not hold control or invisible characters, got U+{ord(hidden):04X} "
+            f"in {value!r}"
+        )
+    raise BadRequestData(f"{what} must be an absolute URI, got {value!r}")
 
 
 def check_name(name: Any, what: str = "attribute name") -> str:

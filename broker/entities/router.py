@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from broker.core.db import SessionDep
-from broker.core.routing import RenkeiRoute
+from broker.core.routing import RenkeiRoute, location
 from broker.entities import service
 from broker.entities.dependencies import (
     EntitiesCreate,
@@ -52,7 +52,9 @@ async def create_entity(session: SessionDep, access: EntitiesCreate, body: LdBod
     entity_id = await service.create_entity(
         session, access, payload=body.data, context=body.context
     )
-    return Response(status_code=201, headers={"Location": f"/ngsi-ld/v1/entities/{entity_id}"})
+    return Response(
+        status_code=201, headers={"Location": location("/ngsi-ld/v1/entities", entity_id)}
+    )
 
 
 @router.post(

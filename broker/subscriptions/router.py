@@ -9,7 +9,7 @@ from auth import scopes
 from auth.dependencies import require
 from auth.principals import Access
 from broker.core.db import SessionDep
-from broker.core.routing import RenkeiRoute
+from broker.core.routing import RenkeiRoute, location
 from broker.entities.query.router import RESULTS_COUNT, PagingDep
 from broker.jsonld.dependencies import LD_BODY_OPENAPI, LD_ERRORS, LdAccept, LdBody
 from broker.subscriptions import service
@@ -42,7 +42,8 @@ async def create_subscription(
         session, access, deps, payload=body.data, context=body.context
     )
     return Response(
-        status_code=201, headers={"Location": f"/ngsi-ld/v1/subscriptions/{subscription_id}"}
+        status_code=201,
+        headers={"Location": location("/ngsi-ld/v1/subscriptions", subscription_id)},
     )
 
 

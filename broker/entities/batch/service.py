@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auth.principals import Access
 from broker.core.errors import AlreadyExists, BadRequestData, NgsiLdError, ResourceNotFound
 from broker.entities import changes, events
-from broker.entities.attributes import check_uri
+from broker.entities.attributes import check_uri, is_uri
 from broker.entities.changes import Clock
 from broker.entities.repository import EntityRecord, EntityRepository
 from broker.jsonld.context import Context
@@ -111,7 +111,8 @@ class _Batch:
 
 
 def _ids(items: list[Any]) -> list[str]:
-    return [i["id"] for i in items if isinstance(i, dict) and isinstance(i.get("id"), str)]
+    """The ids to load: only valid ones reach the store, the others fail in apply()."""
+    return [i["id"] for i in items if isinstance(i, dict) and is_uri(i.get("id"))]
 
 
 async def create(
