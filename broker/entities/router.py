@@ -104,7 +104,7 @@ async def update_attributes(
 
 
 @router.patch(
-    "/{entity_id:path}/attrs/{attr_id}",
+    "/{entity_id:path}/attrs/{attr_id:path}",
     status_code=204,
     operation_id="partialAttributeUpdate",
     openapi_extra=LD_BODY_OPENAPI,
@@ -133,7 +133,7 @@ async def partial_attribute_update(
 
 
 @router.put(
-    "/{entity_id:path}/attrs/{attr_id}",
+    "/{entity_id:path}/attrs/{attr_id:path}",
     status_code=204,
     operation_id="replaceAttribute",
     openapi_extra=LD_BODY_OPENAPI,
@@ -156,7 +156,7 @@ async def replace_attribute(
 
 
 @router.delete(
-    "/{entity_id:path}/attrs/{attr_id}",
+    "/{entity_id:path}/attrs/{attr_id:path}",
     status_code=204,
     operation_id="deleteAttribute",
     responses=LD_ERRORS,

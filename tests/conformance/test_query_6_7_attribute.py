@@ -236,3 +236,38 @@ async def test_6_7_3_partial_update_and_delete_notify_subscribers_and_are_audite
     entries = [r[0] if isinstance(r[0], dict) else orjson.loads(r[0]) for r in rows]
     writes = [(e["method"], e["status"]) for e in entries if e["tenant"] == "yokohama"]
     assert ("PATCH", 204) in writes and ("DELETE", 204) in writes
+
+
+async def test_6_7_3_attribute_named_by_its_full_iri_is_updated_and_deleted(
+    client: httpx.AsyncClient,
+) -> None:
+    """6.7.3: {attrId} is the attribute's name, which may be its expanded IRI (slashes and
+    all, percent-encoded or not): the attribute routes take it, not Merge or Delete Entity."""
+    iri = "https://example.org/ns/speedLimit"
+    await create(client, people_flow(**{iri: {"type": "Property", "value": 50}}))
+    encoded = iri.replace(":", "%3A").replace("/", "%2F")
+    response = await client.patch(f"{ATTRS}/{encoded}", json={"value": 40}, headers=headers())
+    assert response.status_code == 204, response.text
+    assert (await fetch(client))[iri]["value"] == 40
+    response = await client.delete(f"{ATTRS}/{iri}", headers=headers())
+    assert response.status_code == 204, response.text
+    entity = await fetch(client)
+    assert iri not in entity and entity["peopleCount"]["value"] == 120
+
+
+async def test_6_7_3_another_tenants_entity_is_not_found_and_keeps_its_scope(
+    client: httpx.AsyncClient,
+) -> None:
+    """6.7.3.1 / 6.7.3.2 with NGSILD-Tenant (clause 6.3.14): another tenant's entity is 404."""
+    await create(client, vehicle(), tenant="yokohama")
+    deleted = await client.delete(f"{ATTRS}/scope", headers=headers("kawasaki"))
+    assert_problem(deleted, 404, "ResourceNotFound")
+    patched = await client.patch(
+        f"{ATTRS}/refRoadSegment",
+        json=ld({"object": "urn:ngsi-ld:RoadSegment:7"}),
+        headers={**LD, "NGSILD-Tenant": "kawasaki"},
+    )
+    assert_problem(patched, 404, "ResourceNotFound")
+    entity = await fetch(client, tenant="yokohama")
+    assert entity["scope"] == "/Kanagawa/Yokohama"
+    assert entity["refRoadSegment"]["object"] == "urn:ngsi-ld:RoadSegment:1"
