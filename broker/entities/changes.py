@@ -89,6 +89,15 @@ def _check_same_id(body: dict[str, Any], entity_id: str) -> None:
         raise BadRequestData("the entity id in the body differs from the one in the URL")
 
 
+def check_selected_type(record: EntityRecord, entity_type: str | None, context: Context) -> bool:
+    """The `type` selector of entity-specific operations (V1.9): does the entity have one of
+    the (comma-separated) types? True when no selector is given."""
+    if entity_type is None:
+        return True
+    wanted = expand_types([t.strip() for t in entity_type.split(",")], context, "type")
+    return any(t in record.types for t in wanted)
+
+
 def _added_types(record: EntityRecord, body: dict[str, Any], context: Context) -> list[str]:
     if "type" not in body:
         return record.types
@@ -199,7 +208,11 @@ def attribute_changed(
 ) -> EntityRecord | None:
     """5.6.4 Partial Attribute Update, or 5.6.19 Replace Attribute; None if no such instance."""
     iri = context.expand(check_attribute_name(attribute))
+    if isinstance(payload, dict):  # an application/ld+json fragment names its @context
+        payload = {k: v for k, v in payload.items() if k != "@context"}
     fragment = documents.as_fragment(payload)
+    if fragment.get("datasetId") is not None:
+        check_uri(fragment["datasetId"], f"datasetId of {attribute!r}")
     instances = record.attrs.get(iri, [])
     index = documents.find_instance(instances, fragment.get("datasetId"))
     if index is None:
@@ -227,11 +240,16 @@ def attribute_deleted(
     dataset_id: str | None,
     delete_all: bool,
 ) -> EntityRecord | None:
-    """5.6.5 Delete Entity Attribute; None if nothing matched."""
-    iri = context.expand(check_attribute_name(attribute))
+    """5.6.5 Delete Entity Attribute (V1.9: also scope); None if nothing matched."""
     if dataset_id is not None:
         check_uri(dataset_id, "datasetId")
     draft = _draft(record)
+    if attribute == "scope":
+        if record.scopes is None:
+            return None
+        draft.scopes = None
+        return _finish(draft, clock)
+    iri = context.expand(check_attribute_name(attribute))
     if not documents.remove(draft.attrs, iri, dataset_id=dataset_id, delete_all=delete_all):
         return None
     return _finish(draft, clock)

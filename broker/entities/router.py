@@ -24,6 +24,10 @@ from broker.jsonld.negotiation import GEO_JSON, JSON, LD_JSON
 router = APIRouter(prefix="/entities", tags=["entities"], route_class=RenkeiRoute)
 
 EntityId = Annotated[str, "the entity id, a URI"]
+TypeSelector = Annotated[
+    str | None,
+    Query(alias="type", description="the entity's type (V1.9 selector); 404 if it has not"),
+]
 
 
 def _update_result(result: UpdateResult) -> Response:
@@ -102,14 +106,19 @@ async def update_attributes(
 
 
 @router.patch(
-    "/{entity_id:path}/attrs/{attr_id}",
+    "/{entity_id:path}/attrs/{attr_id:path}",
     status_code=204,
     operation_id="partialAttributeUpdate",
     openapi_extra=LD_BODY_OPENAPI,
     responses=LD_ERRORS,
 )
 async def partial_attribute_update(
-    session: SessionDep, access: EntitiesWrite, body: LdBody, entity_id: str, attr_id: str
+    session: SessionDep,
+    access: EntitiesWrite,
+    body: LdBody,
+    entity_id: str,
+    attr_id: str,
+    entity_type: TypeSelector = None,
 ) -> Response:
     """6.7.3.1 Partial Attribute Update."""
     await service.update_attribute(
@@ -120,12 +129,13 @@ async def partial_attribute_update(
         payload=body.data,
         context=body.context,
         replace=False,
+        entity_type=entity_type,
     )
     return Response(status_code=204)
 
 
 @router.put(
-    "/{entity_id:path}/attrs/{attr_id}",
+    "/{entity_id:path}/attrs/{attr_id:path}",
     status_code=204,
     operation_id="replaceAttribute",
     openapi_extra=LD_BODY_OPENAPI,
@@ -148,7 +158,7 @@ async def replace_attribute(
 
 
 @router.delete(
-    "/{entity_id:path}/attrs/{attr_id}",
+    "/{entity_id:path}/attrs/{attr_id:path}",
     status_code=204,
     operation_id="deleteAttribute",
     responses=LD_ERRORS,
@@ -161,6 +171,7 @@ async def delete_attribute(
     attr_id: str,
     datasetId: Annotated[str | None, Query(description="the instance to delete")] = None,
     deleteAll: Annotated[bool, Query(description="delete every instance")] = False,
+    entity_type: TypeSelector = None,
 ) -> Response:
     """6.7.3.2 Delete Attribute."""
     await service.delete_attribute(
@@ -171,6 +182,7 @@ async def delete_attribute(
         context=output.context,
         dataset_id=datasetId,
         delete_all=deleteAll,
+        entity_type=entity_type,
     )
     return Response(status_code=204)
 

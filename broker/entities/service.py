@@ -19,11 +19,20 @@ from broker.entities.repository import EntityRecord, EntityRepository
 from broker.jsonld.context import Context
 
 
-async def _existing(repo: EntityRepository, entity_id: str) -> EntityRecord:
+async def _existing(
+    repo: EntityRepository,
+    entity_id: str,
+    *,
+    entity_type: str | None = None,
+    context: Context | None = None,
+) -> EntityRecord:
+    """The entity to change, locked; 404 if absent or not of the selected `type` (V1.9)."""
     check_uri(entity_id, "entity id")
     record = await repo.get(entity_id, for_update=True)
     if record is None:
         raise ResourceNotFound(f"entity {entity_id} not found")
+    if context is not None and not changes.check_selected_type(record, entity_type, context):
+        raise ResourceNotFound(f"entity {entity_id} is not of type {entity_type}")
     return record
 
 
@@ -144,10 +153,11 @@ async def update_attribute(
     payload: Any,
     context: Context,
     replace: bool,
+    entity_type: str | None = None,
 ) -> None:
     """5.6.4 Partial Attribute Update, or 5.6.19 Replace Attribute (replace=True)."""
     repo = EntityRepository(session, access)
-    record = await _existing(repo, entity_id)
+    record = await _existing(repo, entity_id, entity_type=entity_type, context=context)
     new = changes.attribute_changed(
         record, attribute, payload, context, Clock.now(), replace_whole=replace
     )
@@ -166,10 +176,11 @@ async def delete_attribute(
     context: Context,
     dataset_id: str | None,
     delete_all: bool,
+    entity_type: str | None = None,
 ) -> None:
     """5.6.5 Delete Entity Attribute."""
     repo = EntityRepository(session, access)
-    record = await _existing(repo, entity_id)
+    record = await _existing(repo, entity_id, entity_type=entity_type, context=context)
     new = changes.attribute_deleted(
         record, attribute, context, Clock.now(), dataset_id=dataset_id, delete_all=delete_all
     )
