@@ -30,6 +30,7 @@ from broker.entities.batch.router import router as batch_router
 from broker.entities.query.router import router as query_router
 from broker.entities.repository import entity_counts
 from broker.entities.router import router as entities_router
+from broker.info.router import router as info_router
 from broker.jsonld.context import ContextResolver
 from broker.subscriptions.compiled import CompiledCache
 from broker.subscriptions.matching import ChangeMatcher
@@ -157,5 +158,6 @@ def create_app(
     app.include_router(batch_router, prefix="/ngsi-ld/v1")
     app.include_router(types_router, prefix="/ngsi-ld/v1")
     app.include_router(subscriptions_router, prefix="/ngsi-ld/v1")
+    app.include_router(info_router, prefix="/ngsi-ld/v1")
     include_connector_routers(app)
     return app

@@ -1,5 +1,6 @@
 """Settings of the broker package: every value comes from a ``RENKEI_`` environment variable."""
 
+import uuid
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -25,6 +26,17 @@ class BrokerSettings(BaseSettings):
         description="SQLAlchemy async URL; default is a SQLite file in data_dir.",
     )
     db_pool_size: int = Field(default=10, ge=1)
+    source_id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$",
+        description="this broker's Context Source id (a URI) in /info/sourceIdentity; "
+        "default: a URN derived from the database URL, the same on every restart and replica",
+    )
+    source_alias: str = Field(
+        default="renkei",
+        pattern=r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$",
+        description="contextSourceAlias (an RFC 7230 pseudonym); the tenant name is appended",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=1026, ge=1, le=65535)
     log_level: LogLevel = "INFO"
@@ -67,6 +79,14 @@ class BrokerSettings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{self.data_dir / 'renkei.db'}"
+
+    @property
+    def effective_source_id(self) -> str:
+        """RENKEI_SOURCE_ID, else a URN that names the store (not its credentials) stably."""
+        if self.source_id:
+            return self.source_id
+        digest = uuid.uuid5(uuid.NAMESPACE_URL, self.effective_database_url)
+        return f"urn:ngsi-ld:ContextSource:{digest}"
 
 
 @lru_cache

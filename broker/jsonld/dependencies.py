@@ -1,7 +1,7 @@
 """Request dependencies every NGSI-LD route shares: the parsed body and its @context, and the
 representation (media type and @context) of the response."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 import orjson
@@ -52,10 +52,12 @@ async def read_json(request: Request) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class LdInput:
-    """A JSON body and the @context it is to be expanded with."""
+    """A JSON body and the @context it is to be expanded with (`named`: as the request wrote it:
+    the inline @context of JSON-LD, the Link URL of JSON, None when it named none)."""
 
     data: Any
     context: Context
+    named: Any = None
 
 
 async def ld_input(request: Request) -> LdInput:
@@ -83,7 +85,7 @@ async def ld_input(request: Request) -> LdInput:
             )
         local = linked
     context = await resolver(request).resolve(local)
-    return LdInput(data=data, context=context)
+    return LdInput(data=data, context=context, named=local)
 
 
 def _inline_context(data: Any) -> Any:
@@ -113,17 +115,30 @@ LdContextDep = Annotated[LdContext, Depends(ld_context)]
 
 @dataclass(frozen=True, slots=True)
 class LdOutput:
-    """How to represent a response: media type and @context (from Accept and Link)."""
+    """How to represent a response: media type (from Accept) and the @context the request named
+    (Link header, or the body's @context for a query sent in the body).
+
+    Clause 6.3.5: a JSON-LD response carries that @context as the request named it (a string
+    stays a string, a list that list; the core context is not added), the core context URL when
+    the request named none; a JSON response names the first context URL in a Link header.
+    """
 
     media_type: str
     context: Context
-    context_url: str | None
+    named: Any
 
     @property
     def context_value(self) -> Any:
-        if self.context_url:
-            return [self.context_url, CORE_CONTEXT_URL]
-        return CORE_CONTEXT_URL
+        return CORE_CONTEXT_URL if self.named is None else self.named
+
+    @property
+    def link_url(self) -> str:
+        items = self.named if isinstance(self.named, list) else [self.named]
+        return next((i for i in items if isinstance(i, str)), CORE_CONTEXT_URL)
+
+    def named_by(self, body: LdInput) -> "LdOutput":
+        """This representation with the @context a request body named (POST queries)."""
+        return replace(self, context=body.context, named=body.named)
 
     def response(
         self, body: Any, *, status: int = 200, headers: dict[str, str] | None = None
@@ -135,7 +150,7 @@ class LdOutput:
             elif isinstance(body, list):
                 body = [{**item, "@context": self.context_value} for item in body]
         else:
-            headers["Link"] = link_header(self.context_url or CORE_CONTEXT_URL)
+            headers["Link"] = link_header(self.link_url)
         return Response(
             orjson.dumps(body), status_code=status, media_type=self.media_type, headers=headers
         )
@@ -143,13 +158,13 @@ class LdOutput:
 
 async def ld_output(request: Request, ld: LdContextDep) -> LdOutput:
     kind = negotiate(request.headers.get("accept"))
-    return LdOutput(media_type=kind, context=ld.context, context_url=ld.url)
+    return LdOutput(media_type=kind, context=ld.context, named=ld.url)
 
 
 async def geo_output(request: Request, ld: LdContextDep) -> LdOutput:
     """As ld_output, also offering application/geo+json (Retrieve and Query Entities)."""
     kind = negotiate(request.headers.get("accept"), (JSON, LD_JSON, GEO_JSON))
-    return LdOutput(media_type=kind, context=ld.context, context_url=ld.url)
+    return LdOutput(media_type=kind, context=ld.context, named=ld.url)
 
 
 LdBody = Annotated[LdInput, Depends(ld_input)]

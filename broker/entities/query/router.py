@@ -155,6 +155,7 @@ async def query_entities_post(
 ) -> Response:
     """6.23.3.1 Query Entities via POST (Query data type in the body)."""
     query = _query_from_body(body.data)
+    output = output.named_by(body)
     if isinstance(body.data, dict) and body.data.get("attrs"):
         representation = _with_attrs(representation, query, body)
     result = await service.query_entities(
