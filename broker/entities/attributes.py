@@ -9,9 +9,10 @@ so they never clash with core names). Input may be normalized or concise (clause
 import re
 import unicodedata
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from broker.core import datetimes
 from broker.core.errors import BadRequestData
 from broker.jsonld.context import Context
 
@@ -129,15 +130,10 @@ def check_attribute_name(name: Any) -> str:
 
 def parse_datetime(value: Any, what: str) -> datetime:
     """An ISO 8601 date-time (not a bare date), in UTC (a naive one is taken as UTC)."""
-    if not isinstance(value, str):
-        raise BadRequestData(f"{what} must be an ISO 8601 date-time string")
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise BadRequestData(f"{what} {value!r} is not an ISO 8601 date-time") from exc
-    if parsed.tzinfo is None and "T" not in value:
-        raise BadRequestData(f"{what} {value!r} is a date, not a date-time")
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        return datetimes.parse_datetime(value)
+    except datetimes.NotADateTime as exc:
+        raise BadRequestData(f"{what} {exc}") from exc
 
 
 def check_datetime(value: Any, what: str) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from broker.core import datetimes
 from connectors.iot.peopleflow import model_type
 
 TIME_INSTANT = "TimeInstant"
@@ -73,13 +74,10 @@ def iso(moment: datetime) -> str:
 
 
 def parse_time(value: Any) -> datetime:
-    if not isinstance(value, str):
-        raise MalformedMeasure(f"a timestamp must be an ISO 8601 string, not {value!r}")
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise MalformedMeasure(f"not an ISO 8601 timestamp: {value!r}") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return datetimes.parse_datetime(value)
+    except datetimes.NotADateTime as exc:
+        raise MalformedMeasure(f"timestamp {value!r}: {exc}") from exc
 
 
 def _number(value: Any, kind: type[int] | type[float]) -> int | float:

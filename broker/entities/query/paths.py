@@ -8,8 +8,9 @@ sub-attribute ``sub`` (any depth), then either an instance member (``observedAt`
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
+from broker.core import datetimes
 from broker.core.errors import BadRequestData
 from broker.entities.attributes import VALUE_MEMBER, check_attribute_name
 from broker.entities.query.grammar import INSTANCE_MEMBERS, Comparison, Literal, Path
@@ -60,9 +61,7 @@ def entity_time_moment(node: Comparison) -> datetime:
         raise BadRequestData(f"{attribute} compares with a date-time")
     if node.op not in COMPARISON_OPERATORS:
         raise BadRequestData(f"{node.op} does not apply to {attribute}")
-    text = str(node.value.value)
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise BadRequestData(f"{text!r} is not a valid date-time") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return datetimes.parse_datetime(str(node.value.value))
+    except datetimes.NotADateTime as exc:
+        raise BadRequestData(f"{attribute} {exc}") from exc
