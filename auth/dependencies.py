@@ -17,7 +17,7 @@ from fastapi.security import OAuth2
 from auth import scopes
 from auth.guard import Guard
 from auth.principals import Access, Principal
-from broker.core.errors import Forbidden
+from broker.core.errors import BadRequestData, Forbidden
 from broker.core.tenancy import TENANT_HEADER, tenant_name
 
 TOKEN_URL = "/oauth2/token"
@@ -59,6 +59,8 @@ def require(
         ] = None,
     ) -> Access:
         request.state.scope = scope
+        if len(request.headers.getlist(tenant_header)) > 1:
+            raise BadRequestData(f"{tenant_header} must be given once")
         principal = await authenticate(request)
         tenant = tenant_name(header, tenant_header)
         request.state.tenant = tenant

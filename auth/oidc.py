@@ -44,7 +44,9 @@ class ExternalIssuers:
         http: httpx.AsyncClient,
         cache_ttl: float,
         refresh_interval: float,
+        leeway: int,
     ) -> None:
+        self._leeway = leeway
         self._issuers = {i.issuer.rstrip("/"): i for i in issuers}
         self._http = http
         self._ttl = cache_ttl
@@ -100,7 +102,7 @@ class ExternalIssuers:
             }
             if config.audience:
                 options["aud"] = {"essential": True, "value": config.audience}
-            JWTClaimsRegistry(leeway=30, **options).validate(verified.claims)
+            JWTClaimsRegistry(leeway=self._leeway, **options).validate(verified.claims)
         except (JoseError, ValueError) as exc:
             raise Unauthorized(f"invalid access token: {exc}", error="invalid_token") from exc
         return self._map(config, verified.claims)

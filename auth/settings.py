@@ -45,6 +45,12 @@ class AuthSettings(BaseSettings):
     audience: str = "renkei"
     secret: SecretStr = SecretStr(DEFAULT_SECRET)
     token_ttl: int = Field(default=3600, ge=60, le=86_400)
+    token_leeway: int = Field(
+        default=30,
+        ge=0,
+        le=300,
+        description="seconds a token is still accepted past its exp (clock skew between hosts)",
+    )
     key_rotation_days: float = Field(default=30.0, gt=0)
     admin_client_id: str = "prefecture-admin"
     shared_tenant: str = "shared"

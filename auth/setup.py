@@ -79,6 +79,7 @@ async def auth_components(
             http=http,
             cache_ttl=settings.jwks_cache_ttl,
             refresh_interval=settings.jwks_refresh_interval,
+            leeway=settings.token_leeway,
         )
         authenticator = Authenticator(
             issuer=issuer,
@@ -86,6 +87,7 @@ async def auth_components(
             keyring=keyring,
             directory=directory,
             external=external,
+            leeway=settings.token_leeway,
         )
         app.state.issuer = issuer
         app.state.keyring = keyring

@@ -22,7 +22,6 @@ from auth.principals import ALL_TENANTS, Principal
 from broker.core.errors import Unauthorized
 
 _CACHE_SIZE = 10_000
-_LEEWAY = 30
 
 
 def _invalid(detail: str) -> Unauthorized:
@@ -46,15 +45,17 @@ class Authenticator:
         keyring: KeyRing,
         directory: Directory,
         external: ExternalIssuers,
+        leeway: int,
     ) -> None:
         self.issuer = issuer
+        self.leeway = leeway
         self.audience = audience
         self.keyring = keyring
         self.directory = directory
         self.external = external
         self._verified: OrderedDict[str, tuple[dict[str, Any], float]] = OrderedDict()
         self._registry = JWTClaimsRegistry(
-            leeway=_LEEWAY,
+            leeway=leeway,
             iss={"essential": True, "value": issuer},
             aud={"essential": True, "value": audience},
             exp={"essential": True},
@@ -92,7 +93,7 @@ class Authenticator:
 
     async def _own(self, token: str, header: dict[str, Any]) -> Principal:
         claims = await self._verified_claims(token, header)
-        if float(claims["exp"]) + _LEEWAY < time.time():
+        if float(claims["exp"]) + self.leeway < time.time():
             raise _invalid("the access token has expired")
         client = await self.directory.client(str(claims["client_id"]))
         if client is None or not client.active:

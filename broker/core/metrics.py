@@ -172,6 +172,9 @@ async def metrics(request: Request) -> Response:
     if not settings.metrics_enabled:
         raise ResourceNotFound("metrics are turned off (RENKEI_METRICS_ENABLED=0)")
     token = settings.metrics_token
+    if token is None and settings.env == "production":
+        # Metrics name every tenant: production never serves them to anyone who asks.
+        raise Unauthorized("/metrics is closed in production until RENKEI_METRICS_TOKEN is set")
     if token is not None:
         given = request.headers.get("authorization", "")
         expected = f"Bearer {token.get_secret_value()}"

@@ -49,7 +49,9 @@ class BrokerSettings(BaseSettings):
     )
     metrics_enabled: bool = True
     metrics_token: SecretStr | None = Field(
-        default=None, description="if set, GET /metrics needs `Authorization: Bearer <token>`"
+        default=None,
+        description="if set, GET /metrics needs `Authorization: Bearer <token>`; "
+        "unset in production: /metrics answers 401",
     )
     metrics_cache_ttl: float = Field(
         default=15.0, ge=0, description="seconds database-backed metrics are reused"

@@ -6,14 +6,17 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 from sqlalchemy import text
 
 from auth.keys.service import KeyRing
+from broker.core.app import create_app
 from tests.auth.helpers import get_token, make_client
 from tests.broker.entities.helpers import ENTITIES, assert_problem
+from tests.conftest import make_auth, make_settings
 
 FORM = {"grant_type": "client_credentials"}
 
@@ -264,3 +267,30 @@ async def test_private_keys_are_encrypted_at_rest(app: FastAPI) -> None:
         stored = list(await session.scalars(text("SELECT private_key FROM signing_keys")))
     assert stored
     assert not any("PRIVATE KEY" in value for value in stored)
+
+
+async def test_a_token_is_accepted_within_the_leeway_past_exp_and_refused_beyond_it(
+    app: FastAPI, anonymous: httpx.AsyncClient
+) -> None:
+    """RFC 7519 4.1.4: exp may be given "some small leeway" for clock skew (RENKEI_TOKEN_LEEWAY,
+    30 s by default)."""
+    assert app.state.auth_settings.token_leeway == 30
+    ours = await app.state.keyring.signing_key()
+    now = int(time.time())
+    assert await _status_with(anonymous, _forged(app, ours, exp=now - 5, jti="skewed")) == 200
+    assert await _status_with(anonymous, _forged(app, ours, exp=now - 120, jti="late")) == 401
+
+
+@pytest.mark.parametrize(("leeway", "expired_by", "status"), [(0, 5, 401), (120, 60, 200)])
+async def test_the_leeway_past_exp_is_the_configured_one(
+    database_url: str, leeway: int, expired_by: int, status: int
+) -> None:
+    application = create_app(
+        make_settings(database_url), auth=make_auth(token_leeway=leeway, audit_enabled=False)
+    )
+    async with LifespanManager(application):
+        ours = await application.state.keyring.signing_key()
+        token = _forged(application, ours, exp=int(time.time()) - expired_by, jti="configured")
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            assert await _status_with(http, token) == status

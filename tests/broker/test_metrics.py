@@ -1,11 +1,15 @@
 """GET /metrics: Prometheus text with HTTP, entity, IoT, database pool and notification metrics."""
 
+from pathlib import Path
+
 import httpx
+import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 
 from broker.core.app import create_app
+from broker.core.migrate import upgrade
 from tests.broker.entities.helpers import ENTITIES, create, headers
 from tests.broker.subscriptions.helpers import (
     create_entity,
@@ -117,3 +121,50 @@ async def test_metrics_can_be_turned_off(database_url: str) -> None:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
             assert (await http.get("/metrics")).status_code == 404
+
+
+@pytest.fixture
+def production_url(tmp_path: Path) -> str:
+    """A store of its own: production needs a secret of its own, which the session's signing
+    keys are not sealed with."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'production.db'}"
+    upgrade(url)
+    return url
+
+
+def _production(url: str, **settings: object) -> FastAPI:
+    return create_app(
+        make_settings(url, env="production", **settings),
+        auth=make_auth(env="production", secret="a-production-secret-for-tests"),
+    )
+
+
+async def test_metrics_are_closed_in_production_without_a_token(production_url: str) -> None:
+    app = _production(production_url)
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            refused = await http.get("/metrics")
+            assert refused.status_code == 401
+            assert refused.headers["content-type"].startswith("application/problem+json")
+            guessed = await http.get("/metrics", headers={"Authorization": "Bearer "})
+            assert guessed.status_code == 401
+
+
+async def test_metrics_need_the_token_in_production(production_url: str) -> None:
+    app = _production(production_url, metrics_token="scrape-me")
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            assert (await http.get("/metrics")).status_code == 401
+            right = await http.get("/metrics", headers={"Authorization": "Bearer scrape-me"})
+            assert right.status_code == 200
+            assert "renkei_http_requests_total" in right.text
+
+
+async def test_metrics_stay_open_in_development_without_a_token(database_url: str) -> None:
+    app = create_app(make_settings(database_url), auth=make_auth(audit_enabled=False))
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            assert (await http.get("/metrics")).status_code == 200
