@@ -21,7 +21,11 @@ from broker.core.metrics import (
     ObserveMiddleware,
     pool_families,
 )
-from broker.core.middleware import RequestIdMiddleware, TrailingSlashMiddleware
+from broker.core.middleware import (
+    LengthRequiredMiddleware,
+    RequestIdMiddleware,
+    TrailingSlashMiddleware,
+)
 from broker.core.migrate import ensure_sqlite_directory
 from broker.core.netguard import NetGuard
 from broker.core.settings import BrokerSettings, get_settings
@@ -145,6 +149,7 @@ def create_app(
     app.state.auth_settings = auth
     app.state.metrics = Metrics(cache_ttl=settings.metrics_cache_ttl)
     install_error_handlers(app)
+    app.add_middleware(LengthRequiredMiddleware)  # innermost: audited, before routing
     app.add_middleware(AuditMiddleware)
     app.add_middleware(ObserveMiddleware)
     app.add_middleware(RequestIdMiddleware)  # the others see the request id

@@ -64,3 +64,25 @@ class TrailingSlashMiddleware:
                 if raw is not None:
                     scope["raw_path"] = raw.rstrip(b"/") or b"/"
         await self.app(scope, receive, send)
+
+
+class LengthRequiredMiddleware:
+    """Clauses 6.3.2, 6.3.4: an NGSI-LD POST, PATCH or PUT without a Content-Length header
+    (a chunked body) is answered 411 with no payload body, before tenant or route is looked at."""
+
+    METHODS = frozenset({"POST", "PATCH", "PUT"})
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] in self.METHODS
+            and scope["path"].startswith("/ngsi-ld/")
+            and not any(name == b"content-length" for name, _ in scope["headers"])
+        ):
+            await send({"type": "http.response.start", "status": 411, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await self.app(scope, receive, send)

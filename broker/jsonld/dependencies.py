@@ -61,11 +61,15 @@ class LdInput:
 
 
 async def ld_input(request: Request) -> LdInput:
-    """Clause 6.3.5: JSON bodies take their @context from the Link header, JSON-LD inline."""
+    """Clauses 6.3.4, 6.3.5: the Content-Type is checked (415); JSON bodies take their @context
+    from the Link header, JSON-LD inline."""
     kind = media_type(request.headers.get("content-type"))
-    if kind not in (JSON, LD_JSON, MERGE_PATCH_JSON):
+    # Clause 6.3.4: JSON or JSON-LD; PATCH also takes JSON Merge Patch (RFC 7396).
+    allowed = (JSON, LD_JSON, MERGE_PATCH_JSON) if request.method == "PATCH" else (JSON, LD_JSON)
+    if kind not in allowed:
         raise UnsupportedMediaType(
-            f"Content-Type {kind or '(none)'} is not supported; use {JSON} or {LD_JSON}"
+            f"Content-Type {kind or '(none)'} is not supported on {request.method}; "
+            f"use {' or '.join(allowed)}"
         )
     linked = link_context(request.headers.get("link"))
     data = await read_json(request)

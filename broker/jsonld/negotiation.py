@@ -40,26 +40,33 @@ def link_header(url: str) -> str:
 
 
 def negotiate(accept: str | None, offers: tuple[str, ...] = (JSON, LD_JSON)) -> str:
-    """The offered media type the Accept header prefers; the first offer for */* or none."""
+    """Clause 6.3.4: the offer the Accept header weighs highest; among equal weights the first
+    of the spec's list (offers are in that order). Each offer takes the q of the most specific
+    range naming it (type/subtype over type/* over */*); q=0 excludes it. A missing Accept is
+    */*; nothing left is 406 NotAcceptable."""
     if not accept or not accept.strip():
         return offers[0]
-    ranked: list[tuple[float, int, str]] = []
-    for position, item in enumerate(accept.split(",")):
+    ranges: dict[str, float] = {}
+    for item in accept.split(","):
         parts = item.split(";")
         kind = parts[0].strip().lower()
+        if not kind:
+            continue
         quality = 1.0
         for param in parts[1:]:
             key, _, value = param.partition("=")
             if key.strip().lower() == "q":
                 try:
-                    quality = float(value.strip())
+                    quality = min(max(float(value.strip()), 0.0), 1.0)
                 except ValueError:
                     quality = 0.0
-        if quality > 0 and kind:
-            ranked.append((-quality, position, kind))
-    for _q, _p, kind in sorted(ranked):
-        if kind in offers:
-            return kind
-        if kind in ("*/*", "application/*"):
-            return offers[0]
-    raise NotAcceptable(f"none of {accept!r} can be produced; offered: {', '.join(offers)}")
+        ranges[kind] = max(quality, ranges.get(kind, 0.0))
+    best: tuple[float, str] | None = None
+    for offer in offers:
+        family = offer.split("/", 1)[0] + "/*"
+        quality = next((ranges[k] for k in (offer, family, "*/*") if k in ranges), 0.0)
+        if quality > 0 and (best is None or quality > best[0]):
+            best = (quality, offer)
+    if best is None:
+        raise NotAcceptable(f"none of {accept!r} can be produced; offered: {', '.join(offers)}")
+    return best[1]
