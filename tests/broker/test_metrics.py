@@ -1,5 +1,7 @@
 """GET /metrics: Prometheus text with HTTP, entity, IoT, database pool and notification metrics."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -22,6 +24,15 @@ from tests.broker.subscriptions.helpers import (
 from tests.conftest import make_auth, make_settings
 
 DEPTH = ("renkei_notification_outbox_depth", frozenset())
+
+
+@asynccontextmanager
+async def _serving(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """An app of its own, started, and a client of it without credentials."""
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            yield http
 
 
 def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
@@ -103,24 +114,20 @@ async def test_metrics_need_the_token_when_one_is_set(database_url: str) -> None
     app = create_app(
         make_settings(database_url, metrics_token="scrape-me"), auth=make_auth(audit_enabled=False)
     )
-    async with LifespanManager(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            assert (await http.get("/metrics")).status_code == 401
-            wrong = await http.get("/metrics", headers={"Authorization": "Bearer nope"})
-            assert wrong.status_code == 401
-            right = await http.get("/metrics", headers={"Authorization": "Bearer scrape-me"})
-            assert right.status_code == 200
+    async with _serving(app) as http:
+        assert (await http.get("/metrics")).status_code == 401
+        wrong = await http.get("/metrics", headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401
+        right = await http.get("/metrics", headers={"Authorization": "Bearer scrape-me"})
+        assert right.status_code == 200
 
 
 async def test_metrics_can_be_turned_off(database_url: str) -> None:
     app = create_app(
         make_settings(database_url, metrics_enabled=False), auth=make_auth(audit_enabled=False)
     )
-    async with LifespanManager(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            assert (await http.get("/metrics")).status_code == 404
+    async with _serving(app) as http:
+        assert (await http.get("/metrics")).status_code == 404
 
 
 @pytest.fixture
@@ -141,30 +148,24 @@ def _production(url: str, **settings: object) -> FastAPI:
 
 async def test_metrics_are_closed_in_production_without_a_token(production_url: str) -> None:
     app = _production(production_url)
-    async with LifespanManager(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            refused = await http.get("/metrics")
-            assert refused.status_code == 401
-            assert refused.headers["content-type"].startswith("application/problem+json")
-            guessed = await http.get("/metrics", headers={"Authorization": "Bearer "})
-            assert guessed.status_code == 401
+    async with _serving(app) as http:
+        refused = await http.get("/metrics")
+        assert refused.status_code == 401
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        guessed = await http.get("/metrics", headers={"Authorization": "Bearer "})
+        assert guessed.status_code == 401
 
 
 async def test_metrics_need_the_token_in_production(production_url: str) -> None:
     app = _production(production_url, metrics_token="scrape-me")
-    async with LifespanManager(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            assert (await http.get("/metrics")).status_code == 401
-            right = await http.get("/metrics", headers={"Authorization": "Bearer scrape-me"})
-            assert right.status_code == 200
-            assert "renkei_http_requests_total" in right.text
+    async with _serving(app) as http:
+        assert (await http.get("/metrics")).status_code == 401
+        right = await http.get("/metrics", headers={"Authorization": "Bearer scrape-me"})
+        assert right.status_code == 200
+        assert "renkei_http_requests_total" in right.text
 
 
 async def test_metrics_stay_open_in_development_without_a_token(database_url: str) -> None:
     app = create_app(make_settings(database_url), auth=make_auth(audit_enabled=False))
-    async with LifespanManager(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            assert (await http.get("/metrics")).status_code == 200
+    async with _serving(app) as http:
+        assert (await http.get("/metrics")).status_code == 200
