@@ -32,8 +32,8 @@ from broker.core.settings import BrokerSettings, get_settings
 from broker.core.tenancy import TenantRegistry
 from broker.entities.batch.router import router as batch_router
 from broker.entities.query.router import router as query_router
-from broker.entities.repository import entity_counts
 from broker.entities.router import router as entities_router
+from broker.entities.service import entity_counts
 from broker.info.router import router as info_router
 from broker.jsonld.context import ContextResolver
 from broker.subscriptions.compiled import CompiledCache

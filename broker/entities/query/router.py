@@ -13,7 +13,8 @@ from broker.entities.dependencies import EntitiesRead, RepresentationDep, split_
 from broker.entities.query import service
 from broker.entities.query.geo import parse_geo_query
 from broker.entities.query.grammar import parse_q, parse_scope_query, parse_types
-from broker.entities.query.service import EntityQuery, QueryResult, Selector
+from broker.entities.query.selection import EntityQuery, Selector
+from broker.entities.query.service import QueryResult
 from broker.entities.render import Representation, feature_collection, render_feature
 from broker.jsonld.dependencies import LD_BODY_OPENAPI, GeoAccept, LdBody, LdOutput
 from broker.jsonld.negotiation import GEO_JSON
