@@ -1,12 +1,13 @@
 """Wiring of notification delivery into the app: the worker on app.state.notifier."""
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
 
 from broker.core.db import Database
 from broker.core.netguard import NetGuard
+from broker.core.packages import Core, Package
 from broker.subscriptions.compiled import CompiledCache
 from broker.subscriptions.matching import OUTBOX_TABLE
 from connectors.notify.settings import NotifySettings
@@ -38,3 +39,12 @@ async def notifier_components(
         yield
     finally:
         await notifier.stop()
+
+
+def notify_package(settings: NotifySettings) -> Package:
+    def start(app: FastAPI, core: Core) -> AbstractAsyncContextManager[None]:
+        return notifier_components(
+            app, db=core.db, cache=core.matchers, guard=core.guard, settings=settings
+        )
+
+    return Package("notify", start=start)
