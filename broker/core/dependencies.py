@@ -34,6 +34,7 @@ class Paging:
 
     def __init__(
         self,
+        request: Request,
         settings: SettingsDep,
         limit: Annotated[int | None, Query(description="page size")] = None,
         offset: Annotated[int, Query(ge=0, description="entities to skip")] = 0,
@@ -50,6 +51,23 @@ class Paging:
             raise BadRequestData("limit=0 is only allowed with count=true")
         self.offset = offset
         self.count = count
+        self._url = request.url
+
+    def links(self, *, more: bool) -> list[str]:
+        """Link header values to the previous and the next page (clause 5.5.9, RFC 8288):
+        this request's URL with offset and limit changed, every other parameter kept."""
+        links = []
+        if self.offset > 0 and self.limit > 0:
+            before = max(self.offset - self.limit, 0)
+            links.append(self._link(before, "prev"))
+        if more and self.limit > 0:
+            links.append(self._link(self.offset + self.limit, "next"))
+        return links
+
+    def _link(self, offset: int, relation: str) -> str:
+        url = self._url.include_query_params(offset=offset, limit=self.limit)
+        target = url.path + ("?" + url.query if url.query else "")
+        return f'<{target}>; rel="{relation}"; type="application/ld+json"'
 
 
 PagingDep = Annotated[Paging, Depends(Paging)]

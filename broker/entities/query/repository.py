@@ -6,6 +6,7 @@ bounding-box index finds candidates, shapely (GeoQuery.matches) decides.
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,17 +23,26 @@ from broker.entities.repository import COLUMNS, EntityRecord, EntityRepository, 
 from broker.jsonld.context import NGSI_LD, Context
 
 
+@dataclass
+class Found:
+    records: list[EntityRecord]
+    total: int | None  # when counted
+    more: bool  # entities follow this page
+
+
 class QueryRepository(EntityRepository):
     async def find(
         self, query: EntityQuery, context: Context, *, limit: int, offset: int, count: bool
-    ) -> tuple[list[EntityRecord], int | None]:
+    ) -> Found:
         """One page of matching entities in stable id order, and their total when asked."""
         by_type = self._driving_type(query, context)
         where = self._conditions(query, context, by_type=by_type)
         if query.geo is None:
-            records = await self._page(where, limit, offset, by_type) if limit else []
+            # one row past the page tells whether another page follows
+            records = await self._page(where, limit + 1, offset, by_type) if limit else []
             total = await self._count(where, by_type) if count else None
-            return records, total
+            more = len(records) > limit if limit else bool(total and total > offset)
+            return Found(records[:limit], total, more)
         geo = query.geo
         candidates = await self._geometries(
             [*where, *self._geo_conditions(geo, context)], context.expand(geo.geoproperty)
@@ -40,7 +50,8 @@ class QueryRepository(EntityRepository):
         matching = [entity_id for entity_id, geometry in candidates if geo.matches(geometry)]
         page = matching[offset : offset + limit]
         found = await self.get_many(page)
-        return [found[i] for i in page if i in found], len(matching) if count else None
+        records = [found[i] for i in page if i in found]
+        return Found(records, len(matching) if count else None, len(matching) > offset + limit)
 
     # -- the query as conditions -----------------------------------------------------------
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from broker.core.db import SessionDep
-from broker.core.dependencies import RESULTS_COUNT, PagingDep
+from broker.core.dependencies import RESULTS_COUNT, Paging, PagingDep
 from broker.core.errors import BadRequestData
 from broker.core.routing import RenkeiRoute
 from broker.entities.attributes import check_attribute_name
@@ -23,12 +23,17 @@ from broker.jsonld.negotiation import GEO_JSON
 router = APIRouter(tags=["query"], route_class=RenkeiRoute)
 
 
-def _respond(result: QueryResult, output: LdOutput, rep: Representation) -> Response:
+def _respond(
+    result: QueryResult, output: LdOutput, rep: Representation, paging: Paging | None = None
+) -> Response:
     headers = {RESULTS_COUNT: str(result.total)} if result.total is not None else {}
     body: Any = result.entities
     if output.media_type == GEO_JSON:
         body = feature_collection([render_feature(r, output.context, rep) for r in result.records])
-    return output.response(body, headers=headers)
+    response = output.response(body, headers=headers)
+    for link in paging.links(more=result.more) if paging is not None else ():
+        response.headers.append("Link", link)
+    return response
 
 
 @router.get("/entities", operation_id="queryEntities")
@@ -72,7 +77,7 @@ async def query_entities(
         offset=paging.offset,
         count=paging.count,
     )
-    return _respond(result, output, representation)
+    return _respond(result, output, representation, paging)
 
 
 def _query_from_body(data: Any) -> EntityQuery:

@@ -19,6 +19,7 @@ class QueryResult:
     entities: list[dict[str, Any]]
     records: list[EntityRecord]
     total: int | None
+    more: bool = False  # entities follow this page
 
 
 async def query_entities(
@@ -34,9 +35,9 @@ async def query_entities(
 ) -> QueryResult:
     """5.7.2 Query Entities: one page in stable id order, and the total when asked."""
     check_query(query)
-    records, total = await QueryRepository.of(session, access).find(
+    found = await QueryRepository.of(session, access).find(
         query, context, limit=limit, offset=offset, count=count
     )
-    events.read(session, records)
-    entities = [render_entity(r, context, representation) for r in records]
-    return QueryResult(entities=entities, records=records, total=total)
+    events.read(session, found.records)
+    entities = [render_entity(r, context, representation) for r in found.records]
+    return QueryResult(entities, found.records, found.total, found.more)

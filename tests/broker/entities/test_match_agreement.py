@@ -264,9 +264,11 @@ async def records(client: httpx.AsyncClient, app: FastAPI) -> list[EntityRecord]
     assert response.status_code == 201, response.text
     async with app.state.db.read_session() as session:
         repo = QueryRepository.of(session, Access.system("default"))
-        found, _ = await repo.find(
-            EntityQuery(), app.state.contexts.core, limit=1000, offset=0, count=False
-        )
+        found = (
+            await repo.find(
+                EntityQuery(), app.state.contexts.core, limit=1000, offset=0, count=False
+            )
+        ).records
     assert len(found) == len(DATASET) + len(EXTRA)
     return found
 
