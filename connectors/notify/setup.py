@@ -8,8 +8,7 @@ from fastapi import FastAPI
 from broker.core.db import Database
 from broker.core.netguard import NetGuard
 from broker.core.packages import Core, Package
-from broker.subscriptions.compiled import CompiledCache
-from broker.subscriptions.matching import OUTBOX_TABLE
+from broker.subscriptions.delivery_service import CompiledCache, on_queued
 from connectors.notify.settings import NotifySettings
 from connectors.notify.worker import Notifier
 
@@ -33,7 +32,7 @@ async def notifier_components(
         "notification_outbox", lambda: app.state.notifier.depth_families(), cached=True
     )
     if settings.notify_enabled:
-        db.on_changed(OUTBOX_TABLE, notifier.wake)
+        on_queued(db, notifier.wake)
         notifier.start()
     try:
         yield
