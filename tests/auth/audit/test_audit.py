@@ -23,7 +23,7 @@ from tests.auth.helpers import audit_rows, bearer, sealed
 from tests.broker.entities.helpers import ENTITIES, SENSOR_ID, create, headers, people_flow
 from tests.conftest import make_auth, make_settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 RECORDS = "/audit/v1/records"
 
 
