@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from auth.clients import repository as clients
+from auth.clients.repository import ClientRepository
 from auth.grants import repository as grants
 from auth.tokens import repository as tokens
 from broker.core.db import Database
@@ -49,7 +49,7 @@ class Directory:
 
     async def _load(self) -> _Data:
         async with self.db.read_session() as session:
-            client_rows = await clients.list_all(session)
+            client_rows = await ClientRepository(session).list_all()
             revoked = await tokens.unexpired(session)
             grant_rows = await grants.active(session)
         by_tenant: dict[str, list[GrantState]] = defaultdict(list)

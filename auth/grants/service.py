@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth.clients import repository as clients
+from auth.clients.repository import ClientRepository
 from auth.grants import repository
 from auth.grants.models import Grant
 from auth.grants.schemas import GrantCreate
@@ -31,7 +31,8 @@ async def create_grant(
             raise BadRequestData("a tenant needs no grant to read its own data")
         if await tenants.get(session, body.granteeTenant) is None:
             raise BadRequestData(f"no such tenant: {body.granteeTenant}")
-    if body.granteeClient is not None and await clients.get(session, body.granteeClient) is None:
+    client = body.granteeClient
+    if client is not None and await ClientRepository(session).get(client) is None:
         raise BadRequestData(f"no such client: {body.granteeClient}")
     grant = Grant(
         id=uuid.uuid4().hex,
