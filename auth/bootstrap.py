@@ -21,7 +21,7 @@ from auth.clients.schemas import ClientCreate
 from auth.keys.service import KeyRing
 from auth.principals import ALL_TENANTS, SYSTEM
 from auth.settings import AuthSettings
-from auth.tenants import repository as tenants
+from auth.tenants.repository import TenantRepository
 from broker.core.db import Database
 from broker.core.models import Tenant
 
@@ -31,9 +31,9 @@ log = logging.getLogger("renkei.auth")
 async def ensure_shared_tenant(db: Database, name: str) -> None:
     try:
         async with db.transaction() as session:
-            if await tenants.get(session, name) is None:
+            tenants = TenantRepository(session)
+            if await tenants.get(name) is None:
                 await tenants.add(
-                    session,
                     Tenant(
                         id=name,
                         created_at=datetime.now(UTC),

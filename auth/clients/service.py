@@ -17,7 +17,7 @@ from auth.clients.models import Client
 from auth.clients.repository import ClientRepository
 from auth.clients.schemas import ClientCreate, ClientUpdate
 from auth.principals import ALL_TENANTS, Principal
-from auth.tenants import repository as tenants
+from auth.tenants.repository import TenantRepository
 from auth.types import type_iris
 from broker.core.errors import AlreadyExists, BadRequestData, Forbidden, ResourceNotFound
 
@@ -61,7 +61,7 @@ async def _check_grantable(
         raise BadRequestData("tenants is either ['*'] or a list of tenant names")
     if not _may_manage(principal, tenant_list):
         raise Forbidden("you cannot give access to tenants you are not a member of")
-    missing = await tenants.missing(session, [t for t in tenant_list if t != ALL_TENANTS])
+    missing = await TenantRepository(session).missing([t for t in tenant_list if t != ALL_TENANTS])
     if missing:
         raise BadRequestData(f"no such tenants: {sorted(missing)}")
 

@@ -10,13 +10,13 @@ from auth.grants import repository
 from auth.grants.models import Grant
 from auth.grants.schemas import GrantCreate
 from auth.principals import Principal
-from auth.tenants import repository as tenants
+from auth.tenants.repository import TenantRepository
 from auth.types import type_iris
 from broker.core.errors import BadRequestData, ResourceNotFound
 
 
 async def _own_tenant(session: AsyncSession, principal: Principal, tenant: str) -> None:
-    if not principal.member_of(tenant) or await tenants.get(session, tenant) is None:
+    if not principal.member_of(tenant) or await TenantRepository(session).get(tenant) is None:
         raise ResourceNotFound(f"tenant {tenant} not found")
 
 
@@ -29,7 +29,7 @@ async def create_grant(
     if body.granteeTenant is not None:
         if body.granteeTenant == tenant:
             raise BadRequestData("a tenant needs no grant to read its own data")
-        if await tenants.get(session, body.granteeTenant) is None:
+        if await TenantRepository(session).get(body.granteeTenant) is None:
             raise BadRequestData(f"no such tenant: {body.granteeTenant}")
     client = body.granteeClient
     if client is not None and await ClientRepository(session).get(client) is None:
