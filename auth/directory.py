@@ -11,7 +11,7 @@ from datetime import datetime
 
 from auth.clients.repository import ClientRepository
 from auth.grants import repository as grants
-from auth.tokens import repository as tokens
+from auth.tokens.repository import RevokedTokenRepository
 from broker.core.db import Database
 from broker.core.snapshot import Snapshot
 
@@ -50,7 +50,7 @@ class Directory:
     async def _load(self) -> _Data:
         async with self.db.read_session() as session:
             client_rows = await ClientRepository(session).list_all()
-            revoked = await tokens.unexpired(session)
+            revoked = await RevokedTokenRepository(session).unexpired()
             grant_rows = await grants.active(session)
         by_tenant: dict[str, list[GrantState]] = defaultdict(list)
         for g in grant_rows:

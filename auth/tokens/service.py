@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.clients.repository import ClientRepository
 from auth.keys.service import KeyRing
-from auth.tokens import repository
+from auth.tokens.repository import RevokedTokenRepository
 from auth.tokens.server import Call, FormRequest, OAuthServer, current_call
 
 
@@ -84,5 +84,5 @@ class TokenEndpoints:
             if "jti" in claims and "exp" in claims
         ]
         if rows:
-            await repository.revoke(session, rows)
+            await RevokedTokenRepository(session).revoke(rows)
         return OAuthResponse(status, body, response_headers)
