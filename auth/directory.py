@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from auth.clients.repository import ClientRepository
-from auth.grants import repository as grants
+from auth.grants.repository import CrossTenantGrantRepository
 from auth.tokens.repository import RevokedTokenRepository
 from broker.core.db import Database
 from broker.core.snapshot import Snapshot
@@ -51,7 +51,7 @@ class Directory:
         async with self.db.read_session() as session:
             client_rows = await ClientRepository(session).list_all()
             revoked = await RevokedTokenRepository(session).unexpired()
-            grant_rows = await grants.active(session)
+            grant_rows = await CrossTenantGrantRepository(session).active()
         by_tenant: dict[str, list[GrantState]] = defaultdict(list)
         for g in grant_rows:
             by_tenant[g.tenant_id].append(

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.clients.repository import ClientRepository
-from auth.grants import repository
 from auth.grants.models import Grant
+from auth.grants.repository import GrantRepository
 from auth.grants.schemas import GrantCreate
 from auth.principals import Principal
 from auth.tenants.repository import TenantRepository
@@ -44,20 +44,21 @@ async def create_grant(
         created_by=principal.client_id or principal.subject,
         revoked_at=None,
     )
-    await repository.add(session, grant)
+    await GrantRepository(session, tenant).add(grant)
     return grant
 
 
 async def list_grants(session: AsyncSession, principal: Principal, *, tenant: str) -> list[Grant]:
     await _own_tenant(session, principal, tenant)
-    return list(await repository.active(session, tenant))
+    return list(await GrantRepository(session, tenant).active())
 
 
 async def revoke_grant(
     session: AsyncSession, principal: Principal, *, tenant: str, grant_id: str
 ) -> None:
     await _own_tenant(session, principal, tenant)
-    grant = await repository.get(session, tenant, grant_id)
+    grants = GrantRepository(session, tenant)
+    grant = await grants.get(grant_id)
     if grant is None or grant.revoked_at is not None:
         raise ResourceNotFound(f"grant {grant_id} not found")
-    await repository.revoke(session, tenant, grant_id, datetime.now(UTC))
+    await grants.revoke(grant_id, datetime.now(UTC))
