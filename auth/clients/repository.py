@@ -36,8 +36,10 @@ class ClientRepository(Repository):
                 return True
         return False
 
-    async def revoke(self, client_id: str, at: datetime) -> None:
+    async def revoke(self, client: Client, at: datetime) -> None:
+        """Revoke a loaded client, and read it back as revoked."""
         await self.session.execute(
-            update(Client).where(Client.id == client_id).values(active=False, revoked_at=at)
+            update(Client).where(Client.id == client.id).values(active=False, revoked_at=at)
         )
         changed(self.session, "oauth_clients")
+        await self.session.refresh(client)

@@ -147,8 +147,7 @@ async def revoke_client(session: AsyncSession, principal: Principal, *, client_i
     client = await _managed(session, principal, client_id)
     if client.id == principal.client_id:
         raise BadRequestData("a client cannot revoke itself")
-    await ClientRepository(session).revoke(client.id, datetime.now(UTC))
-    await session.refresh(client)
+    await ClientRepository(session).revoke(client, datetime.now(UTC))
     return client
 
 
