@@ -12,13 +12,13 @@ or writes; which base a repository is built on says how (broker.core.repository)
 """
 
 from collections.abc import AsyncIterator, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, update
 
 from auth.audit.entry import GENESIS
+from auth.audit.filters import RecordFilter
 from auth.audit.models import AuditChain, AuditCheckpoint, AuditInbox, AuditRecord, UsageCounter
 from broker.core.db import upsert_insert
 from broker.core.repository import Repository, TenantBoundRepository
@@ -113,36 +113,24 @@ class AuditChainRepository(TenantBoundRepository):
         )
 
 
-@dataclass(frozen=True)
-class RecordFilter:
-    tenants: Sequence[str] | None  # None: every chain
-    tenant: str | None = None
-    client: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    route: str | None = None
-    method: str | None = None
-    status: int | None = None
-    kind: str | None = None
-
-    def conditions(self) -> list[ColumnElement[bool]]:
-        where: list[ColumnElement[bool]] = []
-        if self.tenants is not None:
-            where.append(AuditRecord.tenant_id.in_(list(self.tenants)))
-        pairs: list[tuple[Any, Any]] = [
-            (AuditRecord.tenant_id, self.tenant),
-            (AuditRecord.client_id, self.client),
-            (AuditRecord.route, self.route),
-            (AuditRecord.method, self.method),
-            (AuditRecord.status, self.status),
-            (AuditRecord.kind, self.kind),
-        ]
-        where += [column == value for column, value in pairs if value is not None]
-        if self.since is not None:
-            where.append(AuditRecord.recorded_at >= self.since)
-        if self.until is not None:
-            where.append(AuditRecord.recorded_at < self.until)
-        return where
+def _conditions(where: RecordFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if where.tenants is not None:
+        conditions.append(AuditRecord.tenant_id.in_(list(where.tenants)))
+    pairs: list[tuple[Any, Any]] = [
+        (AuditRecord.tenant_id, where.tenant),
+        (AuditRecord.client_id, where.client),
+        (AuditRecord.route, where.route),
+        (AuditRecord.method, where.method),
+        (AuditRecord.status, where.status),
+        (AuditRecord.kind, where.kind),
+    ]
+    conditions += [column == value for column, value in pairs if value is not None]
+    if where.since is not None:
+        conditions.append(AuditRecord.recorded_at >= where.since)
+    if where.until is not None:
+        conditions.append(AuditRecord.recorded_at < where.until)
+    return conditions
 
 
 _ORDER = (AuditRecord.recorded_at, AuditRecord.tenant_id, AuditRecord.seq)
@@ -169,7 +157,7 @@ class AuditRepository(Repository):
         self, where: RecordFilter, *, limit: int | None, offset: int = 0
     ) -> AsyncIterator[AuditRecord]:
         """Matching records in time order; `limit` None streams them all, a page at a time."""
-        conditions = where.conditions()
+        conditions = _conditions(where)
         after: tuple[datetime, str, int] | None = None
         remaining = limit
         skip = offset

@@ -16,8 +16,9 @@ import orjson
 from joserfc.jwk import KeySet
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auth.audit.filters import RecordFilter
 from auth.audit.models import AuditRecord
-from auth.audit.repository import AuditRepository, RecordFilter, UsageRepository
+from auth.audit.repository import AuditRepository, UsageRepository
 from auth.audit.usage import METRICS
 from auth.audit.verify import verify
 from auth.principals import Principal

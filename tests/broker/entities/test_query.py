@@ -153,7 +153,9 @@ async def test_one_level_scope_pattern_needs_a_name_at_that_level(
 async def test_a_scope_is_levels_of_names(client: httpx.AsyncClient, scope: str) -> None:
     """Clause 4.18: one or more non-empty levels; wildcards belong to scopeQ only."""
     entity = {"id": E + "s1", "type": "T", "scope": scope}
-    assert_problem(await client.post(ENTITIES, json=entity, headers=headers()), 400, "BadRequestData")
+    assert_problem(
+        await client.post(ENTITIES, json=entity, headers=headers()), 400, "BadRequestData"
+    )
 
 
 async def test_bad_scope_query_is_bad_request(client: httpx.AsyncClient, dataset: None) -> None:
