@@ -26,12 +26,26 @@ from broker.core.repository import Repository, TenantBoundRepository
 _PAGE = 2000
 
 
+def storable(value: Any) -> Any:
+    """An entry PostgreSQL can hold: text (and JSONB) cannot contain NUL, which a hostile
+    request path or header may carry, and one such entry would fail its whole batch. NUL is
+    kept visibly, as the six characters \\u0000."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\\u0000") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [storable(v) for v in value]
+    return value
+
+
 class AuditInboxRepository(Repository):
     """Entries waiting to be sealed, of every tenant: sealers claim them across tenants."""
 
     async def add(self, entries: Sequence[dict[str, Any]]) -> None:
         if entries:
-            await self.session.execute(insert(AuditInbox), [{"entry": e} for e in entries])
+            rows = [{"entry": storable(e)} for e in entries]
+            await self.session.execute(insert(AuditInbox), rows)
 
     async def claim(self, limit: int) -> list[tuple[int, dict[str, Any]]]:
         """Oldest unsealed entries, locked; rows another sealer holds are skipped (PostgreSQL)."""

@@ -324,5 +324,5 @@ async def test_cases_select_some_entities_and_not_others(
     sizes = [len(accepted(records, entity_query(params), app)) for params in CASES.values()]
     splitting = [n for n in sizes if 0 < n < len(records)]
     assert len(splitting) > 0.8 * len(sizes)
-    response = await client.get(ENTITIES, params={"limit": 100})
+    response = await client.get(ENTITIES, params={"limit": 100, "local": "true"})
     assert len(response.json()) == len(records)
