@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -55,21 +56,21 @@ def start(*args: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]
         )
 
 
-def execute(url: str, *statements: str) -> list[list[tuple[object, ...]]]:
+async def run_sql(url: str, *statements: str) -> list[list[tuple[Any, ...]]]:
     """Run SQL statements on the store (outside any server), committed; their rows."""
-
     ensure_sqlite_directory(url)
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as connection:
+            results = []
+            for statement in statements:
+                result = await connection.execute(text(statement))
+                results.append([tuple(r) for r in result] if result.returns_rows else [])
+            return results
+    finally:
+        await engine.dispose()
 
-    async def run() -> list[list[tuple[object, ...]]]:
-        engine = create_async_engine(url)
-        try:
-            async with engine.begin() as connection:
-                results = []
-                for statement in statements:
-                    result = await connection.execute(text(statement))
-                    results.append([tuple(r) for r in result] if result.returns_rows else [])
-                return results
-        finally:
-            await engine.dispose()
 
-    return asyncio.run(run())
+def execute(url: str, *statements: str) -> list[list[tuple[Any, ...]]]:
+    """run_sql, from a test that runs no event loop."""
+    return asyncio.run(run_sql(url, *statements))
