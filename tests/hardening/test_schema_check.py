@@ -9,6 +9,7 @@ import httpx
 
 from broker.core.migrate import upgrade
 from tests.hardening.cli import execute, renkei, start, store_env
+from tests.servers import free_port
 
 
 def _refusal(url: str) -> str:
@@ -82,3 +83,10 @@ def test_after_renkei_migrate_the_refused_store_serves(scratch_url: str, tmp_pat
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_serve_refuses_an_unreachable_store_in_one_line_without_its_password() -> None:
+    port = free_port()  # nothing listens there
+    line = _refusal(f"postgresql+asyncpg://renkei:s3cret-pw@127.0.0.1:{port}/renkei")
+    assert f"cannot open the database renkei on 127.0.0.1:{port}" in line
+    assert "s3cret-pw" not in line
