@@ -17,17 +17,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(app: ASGIApp, port: int | None = None) -> Iterator[str]:
+def serve(app: ASGIApp, port: int | None = None, *, lifespan: bool = False) -> Iterator[str]:
     """Run `app` with uvicorn in a thread on a loopback port (a free one unless given); yields
-    its base URL."""
+    its base URL. With `lifespan`, the app starts up (and shuts down) in the server's own event
+    loop, as under `renkei serve`: a Renkei app of its own, with its own database pool."""
     port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on" if lifespan else "off"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while not server.started:
-        if time.monotonic() > deadline:
+        if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("test server did not start")
         time.sleep(0.01)
     try:
