@@ -30,6 +30,14 @@ COUNTER_ATTRIBUTES = [
     {"object_id": "o", "name": "occupancy", "type": "Number"},
     {"object_id": "g", "name": "congested", "type": "Boolean"},
     {"object_id": "d", "name": "direction", "type": "Text"},
+    {"object_id": "f", "name": "dateObservedFrom", "type": "DateTime"},
+    {"object_id": "p", "name": "position", "type": "geo:point"},
+]
+# Where the counter stands and what it is, sent by the agent with every measure.
+LOCATION = {"type": "Point", "coordinates": [139.6983, 35.5308]}
+COUNTER_STATIC = [
+    {"name": "location", "type": "geo:json", "value": LOCATION},
+    {"name": "refDevice", "type": "Relationship", "value": "urn:ngsi-ld:Device:kawasaki-gate-1"},
 ]
 
 
@@ -45,6 +53,7 @@ async def provision_counter(agent: Agent, apikey: str, **device: Any) -> tuple[s
         "apikey": apikey,
         "transport": "MQTT",
         "attributes": COUNTER_ATTRIBUTES,
+        "static_attributes": COUNTER_STATIC,
     } | device
     async with httpx.AsyncClient(base_url=agent.north, headers=SERVICE_HEADERS) as north:
         made = await north.post("/iot/devices", json={"devices": [counter]})
@@ -80,12 +89,19 @@ def diagnosis(renkei: Renkei, agent: Agent) -> str:
     return f"requests of the agent:\n{sent}\nagent output:\n{agent.output()}"
 
 
+def refused(exchange: Exchange) -> bool:
+    """Not a success: a status other than 2xx, or a batch result (207) with errors."""
+    if not 200 <= exchange.status < 300:
+        return True
+    return exchange.status == 207 and bool(orjson.loads(exchange.answer).get("errors"))
+
+
 def answered_well(renkei: Renkei, agent: Agent, since: int) -> list[Exchange]:
-    """The agent's requests since `since`, after checking that each got a 2xx (no redirect,
-    no refusal)."""
+    """The agent's requests since `since`, after checking that none was redirected or
+    refused."""
     sent = renkei.recorder.from_agent(since)
     assert sent, diagnosis(renkei, agent)
-    assert all(200 <= e.status < 300 for e in sent), diagnosis(renkei, agent)
+    assert not any(refused(e) for e in sent), diagnosis(renkei, agent)
     return sent
 
 
@@ -102,6 +118,11 @@ async def test_measure_published_over_mqtt_is_in_the_entity(
     )
     assert entity["type"] == ENTITY_TYPE
     assert entity["peopleCount"]["type"] == "Property"
+    assert entity["location"] == {"type": "GeoProperty", "value": LOCATION}
+    assert entity["refDevice"] == {
+        "type": "Relationship",
+        "object": "urn:ngsi-ld:Device:kawasaki-gate-1",
+    }
     answered_well(renkei, agent, start)
 
 
@@ -150,6 +171,61 @@ async def test_time_instant_of_a_measure_is_the_observed_at_of_its_attributes(
     assert entity["peopleCount"]["observedAt"] == observed
     assert entity["occupancy"]["observedAt"] == observed
     answered_well(renkei, agent, start)
+
+
+async def test_date_time_and_geo_point_measures_keep_their_meaning(
+    agent: Agent, renkei: Renkei, agent_token: str, service_group: str
+) -> None:
+    """In NGSI-LD mode the agent reads a geo:point measure as "longitude,latitude" (GeoJSON
+    order) and sends a GeoProperty; a DateTime measure as an ISO 8601 string."""
+    start = len(renkei.recorder.exchanges)
+    apikey = service_group
+    device_id, entity_id = await provision_counter(agent, apikey)
+    async with device_connection() as sensor:
+        await publish(
+            sensor,
+            f"/json/{apikey}/{device_id}/attrs",
+            {"c": 2, "f": "2026-12-03T09:00:00Z", "p": "139.7005,35.5313"},
+        )
+    entity = await entity_once(
+        renkei,
+        agent_token,
+        entity_id,
+        agent,
+        peopleCount=2,
+        dateObservedFrom="2026-12-03T09:00:00.000Z",
+    )
+    assert entity["position"] == {
+        "type": "GeoProperty",
+        "value": {"type": "Point", "coordinates": [139.7005, 35.5313]},
+    }
+    answered_well(renkei, agent, start)
+
+
+async def test_a_measure_renkei_refuses_is_seen_as_refused(
+    agent: Agent, renkei: Renkei, agent_token: str, service_group: str
+) -> None:
+    """A geo:point sent as "latitude,longitude" (the NGSI-v2 habit) is a latitude out of range:
+    Renkei answers the batch 207 with the entity's BadRequestData, and stores nothing."""
+    start = len(renkei.recorder.exchanges)
+    apikey = service_group
+    device_id, entity_id = await provision_counter(agent, apikey)
+    async with device_connection() as sensor:
+        await publish(
+            sensor, f"/json/{apikey}/{device_id}/attrs", {"c": 4, "p": "35.5313,139.7005"}
+        )
+
+    async def answered() -> list[Exchange]:
+        return [e for e in renkei.recorder.from_agent(start) if e.status]
+
+    [upsert] = await eventually(answered, within=15)
+    assert refused(upsert), diagnosis(renkei, agent)
+    [error] = orjson.loads(upsert.answer)["errors"]
+    assert error["entityId"] == entity_id
+    assert error["error"]["type"] == "https://uri.etsi.org/ngsi-ld/errors/BadRequestData"
+    headers = {"Authorization": f"Bearer {agent_token}", "NGSILD-Tenant": TENANT}
+    async with httpx.AsyncClient(base_url=renkei.url, headers=headers) as http:
+        assert (await http.get(f"/ngsi-ld/v1/entities/{entity_id}")).status_code == 404
 
 
 async def test_measures_in_sequence_update_the_entity_in_place(
