@@ -154,6 +154,21 @@ async def test_measure_posted_to_the_http_southbound_is_in_the_entity(
     answered_well(renkei, agent, start)
 
 
+async def test_a_device_not_provisioned_is_provisioned_by_its_group_on_its_first_measure(
+    agent: Agent, renkei: Renkei, agent_token: str, service_group: str
+) -> None:
+    """Autoprovisioning: the group's API key and entity type name the entity
+    urn:ngsi-ld:<type>:<device id>; the measure keys are the attribute names."""
+    start = len(renkei.recorder.exchanges)
+    device_id = unique("auto")
+    entity_id = f"urn:ngsi-ld:{ENTITY_TYPE}:{device_id}"
+    async with device_connection() as sensor:
+        await publish(sensor, f"/json/{service_group}/{device_id}/attrs", {"peopleCount": 7})
+    entity = await entity_once(renkei, agent_token, entity_id, agent, peopleCount=7)
+    assert entity["type"] == ENTITY_TYPE
+    answered_well(renkei, agent, start)
+
+
 async def test_time_instant_of_a_measure_is_the_observed_at_of_its_attributes(
     agent: Agent, renkei: Renkei, agent_token: str, service_group: str
 ) -> None:
