@@ -2,9 +2,11 @@
 clients (active, scopes, tenants, entity types), revoked token ids, and sharing grants.
 
 A change made through this process invalidates the snapshot at once; other replicas see it
-within RENKEI_AUTH_CACHE_TTL seconds.
+within RENKEI_AUTH_CACHE_TTL seconds, except a new client: a token naming a client the snapshot
+lacks reloads it when the snapshot may be older than the token.
 """
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -75,8 +77,16 @@ class Directory:
             grants=dict(by_tenant),
         )
 
-    async def client(self, client_id: str) -> ClientState | None:
-        return (await self._snapshot.get()).clients.get(client_id)
+    async def client(self, client_id: str, *, issued_at: float | None = None) -> ClientState | None:
+        """The client, or None when it does not exist (any more). A client missing from a
+        snapshot loaded before `issued_at` (the token naming it was issued later: right after
+        the client was made here or on another replica) is looked for in a reloaded one."""
+        found = (await self._snapshot.get()).clients.get(client_id)
+        if found is None and issued_at is not None:
+            # `iat` has whole seconds: a snapshot of that second may still predate the token
+            age = max(0.0, time.time() - issued_at - 1.0)
+            found = (await self._snapshot.get(max_age=age)).clients.get(client_id)
+        return found
 
     async def is_revoked(self, jti: str) -> bool:
         return jti in (await self._snapshot.get()).revoked
