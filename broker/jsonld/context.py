@@ -2,8 +2,9 @@
 
 Renkei expands what NGSI-LD names with terms (entity types, attribute and sub-attribute names,
 Relationship objectType, VocabProperty values) and keeps attribute values as given, as NGSI-LD
-brokers do. Context *processing* (scoped contexts, protected terms, @vocab, prefixes) is pyld's;
-this module only caches its result and reads the term definitions it produced.
+brokers do. Context *processing* (scoped contexts, protected terms, @vocab, prefixes) is
+`broker.jsonld.processor`'s; this module fetches and caches, and reads the term definitions it
+produced.
 """
 
 import asyncio
@@ -16,10 +17,10 @@ from typing import Any
 
 import httpx
 import orjson
-from pyld import jsonld
 
 from broker.core.errors import BadRequestData, LdContextNotAvailable
 from broker.core.netguard import OPEN, NetGuard, TargetRefused
+from broker.jsonld.processor import InvalidContext, TermDefinitions, process
 
 log = logging.getLogger("renkei.jsonld")
 
@@ -48,19 +49,13 @@ def _load_core_document() -> dict[str, Any]:
 class Context:
     """A processed @context: expands terms to IRIs and compacts IRIs back to terms."""
 
-    def __init__(self, local: list[Any], active: dict[str, Any]) -> None:
+    def __init__(self, local: list[Any], definitions: TermDefinitions) -> None:
         self.local = local
-        self._vocab: str | None = active.get("@vocab")
-        self._terms: dict[str, str] = {}
-        self._prefixes: dict[str, str] = {}
+        self._vocab = definitions.vocab
+        self._terms = definitions.terms
+        self._prefixes = definitions.prefixes
         inverse: dict[str, str] = {}
-        for term, definition in active.get("mappings", {}).items():
-            iri = definition.get("@id") if definition else None
-            if not iri:
-                continue
-            self._terms[term] = iri
-            if definition.get("_prefix"):
-                self._prefixes[term] = iri
+        for term, iri in self._terms.items():
             if iri.startswith("@"):
                 continue
             best = inverse.get(iri)
@@ -271,28 +266,17 @@ class ContextResolver:
         return document
 
     def _process(self, items: list[Any], documents: dict[str, dict[str, Any]]) -> Context:
-        def loader(url: str, _options: Any = None) -> dict[str, Any]:
+        def load(url: str) -> dict[str, Any]:
             if is_core_context(url):
-                document = self._core_document
-            elif url in _OFFLINE_STUBS:
-                document = _EMPTY_CONTEXT
-            elif url in documents:
-                document = documents[url]
-            else:
-                raise LdContextNotAvailable(f"@context {url} was not available")
-            return {"contextUrl": None, "documentUrl": url, "document": document}
+                return self._core_document
+            if url in _OFFLINE_STUBS:
+                return _EMPTY_CONTEXT
+            if url in documents:
+                return documents[url]
+            raise LdContextNotAvailable(f"@context {url} was not available")
 
-        processor = jsonld.JsonLdProcessor()
-        options = {"documentLoader": loader, "processingMode": "json-ld-1.1"}
         try:
-            active = processor.process_context(
-                processor._get_initial_context(options), [*items, CORE_CONTEXT_URL], options
-            )
-        except jsonld.JsonLdError as exc:
-            cause: BaseException | None = exc
-            while cause is not None:
-                if isinstance(cause, LdContextNotAvailable):
-                    raise cause from exc
-                cause = cause.__cause__
-            raise BadRequestData(f"invalid @context: {exc.code or exc.args[0]}") from exc
-        return Context(items, active)
+            definitions = process([*items, CORE_CONTEXT_URL], load)
+        except InvalidContext as exc:
+            raise BadRequestData(f"invalid @context: {exc.code}") from exc
+        return Context(items, definitions)

@@ -1,5 +1,8 @@
 """Term expansion and compaction over processed contexts."""
 
+import pytest
+
+from broker.core.errors import BadRequestData, LdContextNotAvailable
 from broker.jsonld.context import ContextResolver
 
 
@@ -21,3 +24,23 @@ async def test_user_terms_prefixes_and_core_precedence() -> None:
     assert context.compact("https://schema.org/brand") == "brand"
     # The core context comes last and is protected: its terms win.
     assert context.expand("location") == "https://uri.etsi.org/ngsi-ld/location"
+
+
+async def test_invalid_context_is_bad_request_data() -> None:
+    protected_then_redefined = [
+        {"a": {"@id": "https://x.example/a", "@protected": True}},
+        {"a": "https://y.example/a"},
+    ]
+    with pytest.raises(BadRequestData, match="protected term redefinition"):
+        await ContextResolver().resolve(protected_then_redefined)
+    with pytest.raises(BadRequestData, match="invalid term definition"):
+        await ContextResolver().resolve({"a": 3})
+
+
+async def test_unreachable_remote_context_is_ld_context_not_available() -> None:
+    resolver = ContextResolver(fetch_timeout=2.0)
+    try:
+        with pytest.raises(LdContextNotAvailable):
+            await resolver.resolve("http://127.0.0.1:9/context.jsonld")
+    finally:
+        await resolver.aclose()
