@@ -36,6 +36,7 @@ from broker.entities.repository import entity_counts
 from broker.entities.router import router as entities_router
 from broker.info.router import router as info_router
 from broker.jsonld.context import ContextResolver
+from broker.jsonld.router import router as contexts_router
 from broker.subscriptions.compiled import CompiledCache
 from broker.subscriptions.matching import ChangeMatcher
 from broker.subscriptions.router import router as subscriptions_router
@@ -164,5 +165,6 @@ def create_app(
     app.include_router(types_router, prefix="/ngsi-ld/v1")
     app.include_router(subscriptions_router, prefix="/ngsi-ld/v1")
     app.include_router(info_router, prefix="/ngsi-ld/v1")
+    app.include_router(contexts_router, prefix="/ngsi-ld/v1")
     include_connector_routers(app)
     return app
