@@ -19,8 +19,15 @@ from fastapi import FastAPI
 from broker.core.app import create_app
 from broker.jsonld.context import CORE_CONTEXT_URL
 from tests.auth.helpers import bearer
-from tests.broker.entities.helpers import ENTITIES, SENSOR_ID, assert_problem, people_flow
+from tests.broker.entities.helpers import (
+    ENTITIES,
+    JSON_HEADERS,
+    SENSOR_ID,
+    assert_problem,
+    people_flow,
+)
 from tests.broker.entities.test_jsonld import USER_CONTEXT, ContextServer, link
+from tests.broker.subscriptions.helpers import SUBSCRIPTIONS, received, receiver, subscription
 from tests.conftest import make_auth, make_settings
 
 CONTEXTS = "/ngsi-ld/v1/jsonldContexts"
@@ -431,3 +438,33 @@ async def test_read_scope_serves_and_lists_but_cannot_add_or_delete(
     )
     assert_problem(refused, 403, "Forbidden")
     assert_problem(await anonymous.delete(location, headers=reader), 403, "Forbidden")
+
+
+async def test_subscription_naming_a_hosted_context_notifies_with_its_terms(
+    client: httpx.AsyncClient,
+) -> None:
+    """A subscription keeps the documents of its @context (hosted ones too): its notifications
+    compact with them in any process, even once the hosted context is deleted."""
+    location = await add(client)
+    url = BASE + location
+    ld = {"Content-Type": "application/json", "Link": link(url)}
+    with receiver() as target:
+        body = subscription(target.url, entities=[{"type": "PeopleCounter"}])
+        response = await client.post(SUBSCRIPTIONS, json=body, headers=ld)
+        assert response.status_code == 201, response.text
+        assert (await create_with_link(client, url)).status_code == 201
+        (notification,) = await received(target)
+        (entity,) = notification["data"]
+        assert entity["type"] == "PeopleCounter"
+        assert entity["brand"]["value"] == "Renkei"
+        assert target.headers[0]["link"].startswith(f"<{url}>")
+        assert (await client.delete(location)).status_code == 204
+        update = {"brand": {"type": "Property", "value": "Renkei 2"}}
+        patched = await client.patch(f"{ENTITIES}/{SENSOR_ID}/attrs", json=update, headers=ld)
+        assert_problem(patched, 503, "LdContextNotAvailable")  # requests no longer resolve it
+        plain = {"https://schema.org/brand": {"type": "Property", "value": "Renkei 2"}}
+        url_path = f"{ENTITIES}/{SENSOR_ID}/attrs"
+        patched = await client.patch(url_path, json=plain, headers=JSON_HEADERS)
+        assert patched.status_code == 204, patched.text
+        notifications = await received(target, 2)
+        assert notifications[1]["data"][0]["brand"]["value"] == "Renkei 2"
