@@ -9,9 +9,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from auth.clients import repository as clients
-from auth.grants import repository as grants
-from auth.tokens import repository as tokens
+from auth.clients.repository import ClientRepository
+from auth.grants.repository import CrossTenantGrantRepository
+from auth.tokens.repository import RevokedTokenRepository
 from broker.core.db import Database
 from broker.core.snapshot import Snapshot
 
@@ -49,9 +49,9 @@ class Directory:
 
     async def _load(self) -> _Data:
         async with self.db.read_session() as session:
-            client_rows = await clients.list_all(session)
-            revoked = await tokens.unexpired(session)
-            grant_rows = await grants.active(session)
+            client_rows = await ClientRepository(session).list_all()
+            revoked = await RevokedTokenRepository(session).unexpired()
+            grant_rows = await CrossTenantGrantRepository(session).active()
         by_tenant: dict[str, list[GrantState]] = defaultdict(list)
         for g in grant_rows:
             by_tenant[g.tenant_id].append(

@@ -2,7 +2,7 @@
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from datetime import timedelta
 
 import httpx
@@ -24,6 +24,7 @@ from auth.tokens.router import router as tokens_router
 from auth.tokens.service import TokenEndpoints
 from auth.tokens.validation import Authenticator
 from broker.core.db import Database
+from broker.core.packages import Core, Package
 from broker.core.tenancy import TenantRegistry
 
 log = logging.getLogger("renkei.auth")
@@ -118,3 +119,19 @@ async def auth_components(
         else:
             await stack.enter_async_context(bootstrapped(db, keyring, settings, issuer))
         yield
+
+
+def auth_package(
+    settings: AuthSettings, *, issuer: str, entity_counts: EntityCounts | None = None
+) -> Package:
+    def start(app: FastAPI, core: Core) -> AbstractAsyncContextManager[None]:
+        return auth_components(
+            app,
+            db=core.db,
+            tenants=core.tenants,
+            settings=settings,
+            issuer=issuer,
+            entity_counts=entity_counts,
+        )
+
+    return Package("auth", include_routers=include_routers, start=start)

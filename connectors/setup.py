@@ -3,11 +3,12 @@
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 
 from broker.core.db import Database
+from broker.core.packages import Core, Package
 from broker.jsonld.context import ContextResolver
 from connectors.embedded import mqtt_broker
 from connectors.iot.dependencies import IotComponents
@@ -81,3 +82,10 @@ async def connector_components(
             log.info("MQTT ingestion subscribed at %s as %s", broker.url, settings.mqtt_client_id)
         iot.connection = connection
         yield
+
+
+def connectors_package(settings: ConnectorSettings) -> Package:
+    def start(app: FastAPI, core: Core) -> AbstractAsyncContextManager[None]:
+        return connector_components(app, db=core.db, contexts=core.contexts, settings=settings)
+
+    return Package("connectors", include_routers=include_routers, start=start)

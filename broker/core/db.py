@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import Depends, Request
-from sqlalchemy import JSON, DateTime, MetaData, event
+from sqlalchemy import JSON, DateTime, MetaData, event, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -267,6 +267,11 @@ class Database:
     def on_changed(self, table: str, callback: Callable[[], None]) -> None:
         """Call `callback` after any unit of work that changed `table` has committed."""
         self._on_changed.setdefault(table, []).append(callback)
+
+    async def ping(self) -> None:
+        """One round trip to the database (readiness); raises when it does not answer."""
+        async with self.read_session() as session:
+            await session.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -1,8 +1,8 @@
 """Liveness and readiness probes."""
 
-from fastapi import APIRouter, Request
-from sqlalchemy import text
+from fastapi import APIRouter
 
+from broker.core.dependencies import DatabaseDep
 from broker.core.errors import InternalError
 from broker.core.routing import RenkeiRoute
 
@@ -16,11 +16,10 @@ async def health() -> dict[str, str]:
 
 
 @router.get("/ready", operation_id="ready")
-async def ready(request: Request) -> dict[str, str]:
+async def ready(db: DatabaseDep) -> dict[str, str]:
     """Readiness: the database answers."""
     try:
-        async with request.app.state.db.read_session() as session:
-            await session.execute(text("SELECT 1"))
+        await db.ping()
     except Exception as exc:
         raise ReadinessFailed(f"database not reachable: {type(exc).__name__}") from exc
     return {"status": "ready"}

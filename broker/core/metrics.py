@@ -14,9 +14,9 @@ import inspect
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
@@ -24,6 +24,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from broker.core import logs
+from broker.core.dependencies import SettingsDep
 from broker.core.errors import ResourceNotFound, Unauthorized
 from broker.core.routing import route_template
 
@@ -165,10 +166,16 @@ def pool_families(engine: Any) -> Families:
 router = APIRouter()
 
 
+def _registry(request: Request) -> Metrics:
+    registry: Metrics = request.app.state.metrics
+    return registry
+
+
 @router.get("/metrics", include_in_schema=False)
-async def metrics(request: Request) -> Response:
+async def metrics(
+    request: Request, settings: SettingsDep, registry: Annotated[Metrics, Depends(_registry)]
+) -> Response:
     """Prometheus exposition of this process's metrics."""
-    settings = request.app.state.settings
     if not settings.metrics_enabled:
         raise ResourceNotFound("metrics are turned off (RENKEI_METRICS_ENABLED=0)")
     token = settings.metrics_token
@@ -180,5 +187,5 @@ async def metrics(request: Request) -> Response:
         expected = f"Bearer {token.get_secret_value()}"
         if not secrets.compare_digest(given.encode(), expected.encode()):
             raise Unauthorized("/metrics needs the bearer token of RENKEI_METRICS_TOKEN")
-    body = await request.app.state.metrics.exposition()
+    body = await registry.exposition()
     return Response(body, media_type=CONTENT_TYPE_PLAIN_0_0_4)

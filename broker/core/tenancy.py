@@ -8,14 +8,11 @@ as NGSI-LD brokers do; otherwise tenants are registered through the admin API or
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from sqlalchemy import select
-
-from broker.core.db import Database, upsert_insert
+from broker.core.db import Database
 from broker.core.errors import BadRequestData
-from broker.core.models import Tenant
 from broker.core.snapshot import Snapshot
+from broker.core.tenant_repository import TenantStateRepository
 
 DEFAULT_TENANT = "default"
 TENANT_HEADER = "NGSILD-Tenant"
@@ -49,8 +46,8 @@ class TenantRegistry:
 
     async def _load(self) -> dict[str, TenantState]:
         async with self.db.read_session() as session:
-            rows = await session.execute(select(Tenant.id, Tenant.kind, Tenant.active))
-            return {name: TenantState(name, kind, active) for name, kind, active in rows}
+            rows = await TenantStateRepository(session).states()
+        return {name: TenantState(name, kind, active) for name, kind, active in rows}
 
     async def get(self, name: str) -> TenantState | None:
         tenants = await self._snapshot.get()
@@ -66,11 +63,7 @@ class TenantRegistry:
         if await self.exists(name):
             return
         async with self.db.transaction() as session:
-            await session.execute(
-                upsert_insert(session, Tenant.__table__)
-                .values(id=name, created_at=datetime.now(UTC), kind="municipality", active=True)
-                .on_conflict_do_nothing()
-            )
+            await TenantStateRepository(session).create_if_missing(name)
         self.invalidate()
 
     def invalidate(self) -> None:

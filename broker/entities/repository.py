@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy import (
     and_,
     delete,
@@ -18,11 +17,10 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from auth.principals import Access
-from broker.core.db import JSONDocument, upsert_insert
+from broker.core.db import upsert_insert
+from broker.core.repository import Repository, TenantBoundRepository
 from broker.entities.models import Entity, EntityType
 
 _table = Entity.__table__
@@ -56,7 +54,7 @@ class EntityRecord:
         }
 
 
-_COLUMNS = (
+COLUMNS = (
     Entity.id,
     Entity.types,
     Entity.scopes,
@@ -66,7 +64,7 @@ _COLUMNS = (
 )
 
 
-def _record(row: Sequence[Any]) -> EntityRecord:
+def record_of(row: Sequence[Any]) -> EntityRecord:
     record = EntityRecord(*row)
     record.stored_types = list(record.types)
     return record
@@ -77,40 +75,69 @@ def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield items[start : start + _CHUNK]
 
 
-class EntityRepository:
-    """Entity rows of one tenant, and of them only those of the types the access may see."""
+class EntityScope(TenantBoundRepository):
+    """The entities of one tenant that the caller may see: the one place where the tenant
+    filter and the visibility of entity types (a grant limited to some types) are applied."""
 
-    def __init__(self, session: AsyncSession, access: Access) -> None:
-        self.session = session
-        self.tenant = access.tenant
-        self.types = access.types
-
-    @property
-    def dialect(self) -> str:
-        return self.session.get_bind().dialect.name
-
-    def _in_tenant(self) -> ColumnElement[bool]:
+    def visible(self) -> ColumnElement[bool]:
+        """The filter every statement over `entities` carries."""
         if self.types is None:
             return Entity.tenant_id == self.tenant
         return and_(Entity.tenant_id == self.tenant, self.has_any_type(sorted(self.types)))
 
+    def visible_text(self, entity_id: str) -> tuple[str, dict[str, Any]]:
+        """The same visibility for a textual statement: an ` AND ...` fragment on the column
+        `entity_id` of the entities it scans (already filtered by tenant), and its binds."""
+        if self.types is None:
+            return "", {}
+        fragment = (
+            f" AND {entity_id} IN (SELECT v.entity_id FROM entity_types AS v "
+            "WHERE v.tenant_id = :visible_tenant AND v.type IN :visible_types)"
+        )
+        return fragment, {"visible_tenant": self.tenant, "visible_types": sorted(self.types)}
+
+    def has_type(self, type_iri: str, *, per_row: bool = False) -> ColumnElement[bool]:
+        return self.has_any_type([type_iri], per_row=per_row)
+
+    def has_any_type(
+        self, type_iris: Sequence[str], *, per_row: bool = False
+    ) -> ColumnElement[bool]:
+        """The entity has one of these types.
+
+        PostgreSQL: a containment test on the row (GIN-indexed), which the planner weighs
+        against the other filters. SQLite, which plans without statistics: the entity_types
+        index either as a set of ids (good when the type is the most selective filter) or,
+        with `per_row`, probed for each candidate other filters (ids, the R*Tree) found.
+        """
+        if self.postgres:
+            types = type_coerce(Entity.types, JSONB)
+            return or_(*(types.contains([t]) for t in type_iris))
+        matching = (EntityType.tenant_id == self.tenant, EntityType.type.in_(list(type_iris)))
+        if per_row:
+            return exists().where(*matching, EntityType.entity_id == Entity.id)
+        return Entity.id.in_(select(EntityType.entity_id).where(*matching))
+
+
+class EntityRepository(EntityScope):
+    """Entity rows: read, insert, write back, delete."""
+
     async def get(self, entity_id: str, *, for_update: bool = False) -> EntityRecord | None:
-        statement = select(*_COLUMNS).where(self._in_tenant(), Entity.id == entity_id)
+        statement = select(*COLUMNS).where(self.visible(), Entity.id == entity_id)
         if for_update:
             statement = statement.with_for_update()
         row = (await self.session.execute(statement)).one_or_none()
-        return _record(row) if row else None
+        return record_of(row) if row else None
 
     async def get_many(
         self, entity_ids: Sequence[str], *, for_update: bool = False
     ) -> dict[str, EntityRecord]:
         found: dict[str, EntityRecord] = {}
         for chunk in _chunks(list(dict.fromkeys(entity_ids))):
-            statement = select(*_COLUMNS).where(self._in_tenant(), Entity.id.in_(chunk))
+            statement = select(*COLUMNS).where(self.visible(), Entity.id.in_(chunk))
             if for_update:
                 statement = statement.with_for_update()
             for row in await self.session.execute(statement):
-                found[row[0]] = _record(row)
+                found[row[0]] = record_of(row)
         return found
 
     async def insert(self, record: EntityRecord) -> bool:
@@ -170,118 +197,17 @@ class EntityRepository:
         deleted: dict[str, EntityRecord] = {}
         for chunk in _chunks(list(dict.fromkeys(entity_ids))):
             result = await self.session.execute(
-                delete(Entity).where(self._in_tenant(), Entity.id.in_(chunk)).returning(*_COLUMNS)
+                delete(Entity).where(self.visible(), Entity.id.in_(chunk)).returning(*COLUMNS)
             )
             for row in result:
-                deleted[row[0]] = _record(row)
+                deleted[row[0]] = record_of(row)
         return deleted
 
-    # -- queries ---------------------------------------------------------------------------
 
-    def has_type(self, type_iri: str, *, per_row: bool = False) -> ColumnElement[bool]:
-        return self.has_any_type([type_iri], per_row=per_row)
+class EntityCounts(Repository):
+    """Across tenants, for the usage reports: the one statement over entities of every tenant."""
 
-    def has_any_type(
-        self, type_iris: Sequence[str], *, per_row: bool = False
-    ) -> ColumnElement[bool]:
-        """The entity has one of these types.
-
-        PostgreSQL: a containment test on the row (GIN-indexed), which the planner weighs
-        against the other filters. SQLite, which plans without statistics: the entity_types
-        index either as a set of ids (good when the type is the most selective filter) or,
-        with `per_row`, probed for each candidate other filters (ids, the R*Tree) found.
-        """
-        if self.dialect == "postgresql":
-            types = type_coerce(Entity.types, JSONB)
-            return or_(*(types.contains([t]) for t in type_iris))
-        matching = (EntityType.tenant_id == self.tenant, EntityType.type.in_(list(type_iris)))
-        if per_row:
-            return exists().where(*matching, EntityType.entity_id == Entity.id)
-        return Entity.id.in_(select(EntityType.entity_id).where(*matching))
-
-    def _select(
-        self, columns: Sequence[Any], where: Sequence[ColumnElement[bool]], by_type: str | None
-    ) -> sa.Select[Any]:
-        """SELECT columns of matching rows. With `by_type` (SQLite, a single-type query whose
-        `where` leaves the type out) the scan walks that type's index rows, which are in id
-        order, so a page stops after `limit` matches; a list of all the type's ids would be
-        built and sorted first otherwise."""
-        if by_type is None:
-            return select(*columns).select_from(Entity).where(self._in_tenant(), *where)
-        on = and_(Entity.tenant_id == EntityType.tenant_id, Entity.id == EntityType.entity_id)
-        return (
-            select(*columns)
-            .select_from(sa.join(EntityType, Entity, on))
-            .where(
-                EntityType.tenant_id == self.tenant,
-                EntityType.type == by_type,
-                self._in_tenant(),
-                *where,
-            )
-        )
-
-    async def query(
-        self,
-        where: Sequence[ColumnElement[bool]],
-        *,
-        limit: int,
-        offset: int,
-        by_type: str | None = None,
-    ) -> list[EntityRecord]:
-        order = Entity.id if by_type is None else EntityType.entity_id
-        statement = (
-            self._select(_COLUMNS, where, by_type).order_by(order).limit(limit).offset(offset)
-        )
-        return [_record(row) for row in await self.session.execute(statement)]
-
-    async def count(
-        self, where: Sequence[ColumnElement[bool]], *, by_type: str | None = None
-    ) -> int:
-        statement = self._select([func.count()], where, by_type)
-        return int(await self.session.scalar(statement) or 0)
-
-    async def geometries(
-        self, where: Sequence[ColumnElement[bool]], geo_iri: str
-    ) -> list[tuple[str, Any]]:
-        """(id, instances of the GeoProperty) of matching entities, in id order."""
-        geometry: Any
-        if self.dialect == "postgresql":
-            geometry = Entity.attrs.op("->")(geo_iri)
-        else:
-            geometry = func.json_extract(Entity.attrs, '$."' + geo_iri.replace('"', "") + '"')
-        statement = (
-            select(Entity.id, type_coerce(geometry, JSONDocument))
-            .where(self._in_tenant(), *where)
-            .order_by(Entity.id)
-        )
-        return [(row[0], row[1]) for row in await self.session.execute(statement)]
-
-    def bbox_relates(
-        self, relation: str, west: float, south: float, east: float, north: float
-    ) -> ColumnElement[bool]:
-        """The entity's bounding box `overlaps` or `contains` a box, through the spatial index."""
-        if self.dialect == "postgresql":
-            entity_box = func.box(
-                func.point(Entity.bbox_west, Entity.bbox_south),
-                func.point(Entity.bbox_east, Entity.bbox_north),
-            )
-            query_box = func.box(func.point(west, south), func.point(east, north))
-            operator = "@>" if relation == "contains" else "&&"
-            return and_(Entity.bbox_west.is_not(None), entity_box.op(operator)(query_box))
-        if relation == "contains":
-            inside = "b.west <= :bw AND b.east >= :be AND b.south <= :bs AND b.north >= :bn"
-        else:
-            inside = "b.west <= :be AND b.east >= :bw AND b.south <= :bn AND b.north >= :bs"
-        # CROSS JOIN makes SQLite search the R*Tree first, then fetch keys by their primary key.
-        sql = (
-            "entities.id IN (SELECT k.entity_id FROM entity_bbox AS b CROSS JOIN "
-            f"entity_geo_keys AS k WHERE k.id = b.id AND k.tenant_id = :bt AND {inside})"
-        )
-        condition = sa.text(sql).bindparams(bw=west, bs=south, be=east, bn=north, bt=self.tenant)
-        return condition  # type: ignore[return-value]
-
-
-async def entity_counts(session: AsyncSession) -> dict[str, int]:
-    """Entities stored per tenant (usage reports)."""
-    statement = select(Entity.tenant_id, func.count()).group_by(Entity.tenant_id)
-    return {row[0]: int(row[1]) for row in await session.execute(statement)}
+    async def per_tenant(self) -> dict[str, int]:
+        """Entities stored per tenant."""
+        statement = select(Entity.tenant_id, func.count()).group_by(Entity.tenant_id)
+        return {row[0]: int(row[1]) for row in await self.session.execute(statement)}

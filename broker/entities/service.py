@@ -15,7 +15,7 @@ from broker.entities.attributes import check_uri
 from broker.entities.changes import Clock
 from broker.entities.documents import UpdateResult
 from broker.entities.render import Representation, selects_anything
-from broker.entities.repository import EntityRecord, EntityRepository
+from broker.entities.repository import EntityCounts, EntityRecord, EntityRepository
 from broker.jsonld.context import Context
 
 
@@ -59,7 +59,7 @@ async def create_entity(
     """5.6.1 Create Entity; returns the new entity's id."""
     record = changes.new_entity(payload, context, Clock.now())
     access.check_writable_types(record.types)
-    if not await EntityRepository(session, access).insert(record):
+    if not await EntityRepository.of(session, access).insert(record):
         raise AlreadyExists(f"entity {record.id} already exists")
     events.record(session, access.tenant, None, record)
     return record.id
@@ -74,7 +74,7 @@ async def retrieve_entity(
 ) -> EntityRecord:
     """5.7.1 Retrieve Entity; 404 if the selection (attrs, pick, omit) leaves nothing."""
     check_uri(entity_id, "entity id")
-    record = await EntityRepository(session, access).get(entity_id)
+    record = await EntityRepository.of(session, access).get(entity_id)
     if record is None:
         raise ResourceNotFound(f"entity {entity_id} not found")
     if not selects_anything(record, representation):
@@ -87,7 +87,7 @@ async def replace_entity(
     session: AsyncSession, access: Access, *, entity_id: str, payload: Any, context: Context
 ) -> None:
     """5.6.18 Replace Entity."""
-    repo = EntityRepository(session, access)
+    repo = EntityRepository.of(session, access)
     record = await _existing(repo, entity_id)
     await _save(
         session, access, repo, record, changes.replaced(record, payload, context, Clock.now())
@@ -98,7 +98,7 @@ async def merge_entity(
     session: AsyncSession, access: Access, *, entity_id: str, payload: Any, context: Context
 ) -> None:
     """5.6.17 Merge Entity."""
-    repo = EntityRepository(session, access)
+    repo = EntityRepository.of(session, access)
     record = await _existing(repo, entity_id)
     await _save(
         session, access, repo, record, changes.merged(record, payload, context, Clock.now())
@@ -108,7 +108,7 @@ async def merge_entity(
 async def delete_entity(session: AsyncSession, access: Access, *, entity_id: str) -> None:
     """5.6.6 Delete Entity."""
     check_uri(entity_id, "entity id")
-    deleted = await EntityRepository(session, access).delete_many([entity_id])
+    deleted = await EntityRepository.of(session, access).delete_many([entity_id])
     if entity_id not in deleted:
         raise ResourceNotFound(f"entity {entity_id} not found")
     access.check_writable_types(deleted[entity_id].types)  # else the unit of work rolls back
@@ -125,7 +125,7 @@ async def append_attributes(
     overwrite: bool,
 ) -> UpdateResult:
     """5.6.3 Append Entity Attributes."""
-    repo = EntityRepository(session, access)
+    repo = EntityRepository.of(session, access)
     record = await _existing(repo, entity_id)
     new, result = changes.appended(record, payload, context, Clock.now(), overwrite=overwrite)
     await _save(session, access, repo, record, new)
@@ -136,7 +136,7 @@ async def update_attributes(
     session: AsyncSession, access: Access, *, entity_id: str, payload: Any, context: Context
 ) -> UpdateResult:
     """5.6.2 Update Entity Attributes."""
-    repo = EntityRepository(session, access)
+    repo = EntityRepository.of(session, access)
     record = await _existing(repo, entity_id)
     new, result = changes.updated(record, payload, context, Clock.now())
     if result.updated:
@@ -156,7 +156,7 @@ async def update_attribute(
     entity_type: str | None = None,
 ) -> None:
     """5.6.4 Partial Attribute Update, or 5.6.19 Replace Attribute (replace=True)."""
-    repo = EntityRepository(session, access)
+    repo = EntityRepository.of(session, access)
     record = await _existing(repo, entity_id, entity_type=entity_type, context=context)
     new = changes.attribute_changed(
         record, attribute, payload, context, Clock.now(), replace_whole=replace
@@ -179,7 +179,7 @@ async def delete_attribute(
     entity_type: str | None = None,
 ) -> None:
     """5.6.5 Delete Entity Attribute."""
-    repo = EntityRepository(session, access)
+    repo = EntityRepository.of(session, access)
     record = await _existing(repo, entity_id, entity_type=entity_type, context=context)
     new = changes.attribute_deleted(
         record, attribute, context, Clock.now(), dataset_id=dataset_id, delete_all=delete_all
@@ -187,3 +187,8 @@ async def delete_attribute(
     if new is None:
         raise _no_attribute(entity_id, attribute, dataset_id)
     await _save(session, access, repo, record, new)
+
+
+async def entity_counts(session: AsyncSession) -> dict[str, int]:
+    """Entities stored per tenant, for usage reports and metrics (every tenant: no access)."""
+    return await EntityCounts(session).per_tenant()

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from broker.core.dependencies import SettingsDep
 from broker.core.routing import RenkeiRoute
 from broker.core.tenancy import DEFAULT_TENANT
 from broker.entities.dependencies import EntitiesRead
@@ -26,9 +27,10 @@ def iso_duration(seconds: float) -> str:
 
 
 @router.get("/info/sourceIdentity", operation_id="retrieveContextSourceIdentity")
-async def source_identity(request: Request, access: EntitiesRead, output: LdAccept) -> Response:
+async def source_identity(
+    request: Request, settings: SettingsDep, access: EntitiesRead, output: LdAccept
+) -> Response:
     """5.15.2 Retrieve Context Source Identity (data type 5.2.40)."""
-    settings = request.app.state.settings
     alias = settings.source_alias
     if access.tenant != DEFAULT_TENANT:
         # Table 5.2.40-1: with tenants the alias identifies a tenant of this context source.

@@ -92,7 +92,7 @@ async def add_context(
         # correct one is BadRequestData (clause 5.5.4).
         raise InvalidRequest("the payload must be a JSON object with an @context member")
     local = body["@context"]
-    repository = HostedContextRepository(session, access.tenant)
+    repository = HostedContextRepository.of(session, access)
     # Processed once, as a request naming it would be: an invalid @context (clause 5.5.4) is
     # refused here, and the remote contexts it names are fetched (and Cached).
     await resolver.resolve(local, hosted=repository.document)
@@ -119,7 +119,7 @@ def _cached(resolver: ContextResolver) -> list[ContextEntry]:
 async def _hosted(
     session: AsyncSession, access: Access, base_url: str, kind: str | None = None
 ) -> list[ContextEntry]:
-    rows = await HostedContextRepository(session, access.tenant).all(kind=kind)
+    rows = await HostedContextRepository.of(session, access).all(kind=kind)
     return [
         ContextEntry(f"{base_url}{HOSTED_PATH}/{r.id}", r.id, r.kind, r.created_at, r.document)
         for r in rows
@@ -159,9 +159,7 @@ async def _find(
     local id or URL, a cached one by the URL it was fetched from (clause 5.13.4)."""
     if is_core_context(context_id):
         return _core(resolver)
-    row = await HostedContextRepository(session, access.tenant).get(
-        hosted_id(context_id) or context_id
-    )
+    row = await HostedContextRepository.of(session, access).get(hosted_id(context_id) or context_id)
     if row is not None:
         url = f"{base_url}{HOSTED_PATH}/{row.id}"
         return ContextEntry(url, row.id, row.kind, row.created_at, row.document)
@@ -211,7 +209,7 @@ async def delete_context(
     if entry.kind == CACHED:
         resolver.forget(entry.url)
     else:
-        await HostedContextRepository(session, access.tenant).delete(entry.local_id)
+        await HostedContextRepository.of(session, access).delete(entry.local_id)
 
 
 def _check_reloadable(entry: ContextEntry | None, context_id: str) -> None:

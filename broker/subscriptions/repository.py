@@ -1,14 +1,27 @@
-"""The only code that reads and writes subscription rows; every statement is filtered by tenant."""
+"""The only code that reads and writes subscription and outbox rows.
+
+- `SubscriptionRepository`: the subscriptions of one tenant and their outbox rows; every
+  statement carries the tenant filter of its base (`TenantBoundRepository.owns`).
+- `OutboxRepository`: the outbox as delivery workers use it, across tenants. A worker claims
+  due rows whatever their tenant; each row carries its tenant, and what a worker then does to
+  one subscription (its status counters, its next periodic run) goes through that tenant's
+  `SubscriptionRepository`.
+
+Claiming: rows due and not claimed (or whose claim lapsed: the worker holding them died) are
+selected and marked `claimed_until = now + lease` in one short transaction. On PostgreSQL the
+select is `FOR UPDATE SKIP LOCKED`, so concurrent workers claim disjoint rows; on SQLite write
+transactions are serial (BEGIN IMMEDIATE), which gives the same guarantee.
+"""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import delete, func, insert, or_, select, tuple_, update
 
 from broker.core.db import upsert_insert
+from broker.core.repository import Repository, TenantBoundRepository
 from broker.subscriptions.models import OutboxRow, Subscription
 
 
@@ -22,14 +35,9 @@ class Watching:
     context_documents: dict[str, Any] | None
 
 
-class SubscriptionRepository:
-    def __init__(self, session: AsyncSession, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
-    @property
-    def dialect(self) -> str:
-        return self.session.get_bind().dialect.name
+class SubscriptionRepository(TenantBoundRepository):
+    def _this(self, subscription_id: str) -> tuple[Any, ...]:
+        return (self.owns(Subscription), Subscription.id == subscription_id)
 
     async def insert(self, values: dict[str, Any]) -> bool:
         """Insert a subscription; False if one with that id exists in the tenant."""
@@ -42,9 +50,7 @@ class SubscriptionRepository:
         return (await self.session.execute(statement)).scalar_one_or_none() is not None
 
     async def get(self, subscription_id: str, *, for_update: bool = False) -> Subscription | None:
-        statement = select(Subscription).where(
-            Subscription.tenant_id == self.tenant, Subscription.id == subscription_id
-        )
+        statement = select(Subscription).where(*self._this(subscription_id))
         if for_update:
             statement = statement.with_for_update()
         return (await self.session.execute(statement)).scalar_one_or_none()
@@ -52,7 +58,7 @@ class SubscriptionRepository:
     async def page(self, *, limit: int, offset: int) -> list[Subscription]:
         statement = (
             select(Subscription)
-            .where(Subscription.tenant_id == self.tenant)
+            .where(self.owns(Subscription))
             .order_by(Subscription.id)
             .limit(limit)
             .offset(offset)
@@ -60,27 +66,23 @@ class SubscriptionRepository:
         return list((await self.session.execute(statement)).scalars())
 
     async def count(self) -> int:
-        statement = select(func.count()).where(Subscription.tenant_id == self.tenant)
+        statement = select(func.count()).where(self.owns(Subscription))
         return int(await self.session.scalar(statement) or 0)
 
     async def update(self, subscription_id: str, values: dict[str, Any]) -> None:
         await self.session.execute(
-            update(Subscription)
-            .where(Subscription.tenant_id == self.tenant, Subscription.id == subscription_id)
-            .values(**values)
+            update(Subscription).where(*self._this(subscription_id)).values(**values)
         )
 
     async def delete(self, subscription_id: str) -> bool:
         """Delete a subscription and the notifications it has not sent yet."""
         await self.session.execute(
             delete(OutboxRow).where(
-                OutboxRow.tenant_id == self.tenant, OutboxRow.subscription_id == subscription_id
+                self.owns(OutboxRow), OutboxRow.subscription_id == subscription_id
             )
         )
         result = await self.session.execute(
-            delete(Subscription)
-            .where(Subscription.tenant_id == self.tenant, Subscription.id == subscription_id)
-            .returning(Subscription.id)
+            delete(Subscription).where(*self._this(subscription_id)).returning(Subscription.id)
         )
         return result.scalar_one_or_none() is not None
 
@@ -94,7 +96,7 @@ class SubscriptionRepository:
             Subscription.entity_types,
             Subscription.context_documents,
         ).where(
-            Subscription.tenant_id == self.tenant,
+            self.owns(Subscription),
             Subscription.is_active.is_(True),
             Subscription.time_interval.is_(None),
             or_(Subscription.expires_at.is_(None), Subscription.expires_at > now),
@@ -110,9 +112,9 @@ class SubscriptionRepository:
         if not ids:
             return {}
         statement = select(Subscription.id, Subscription.last_queued_at).where(
-            Subscription.tenant_id == self.tenant, Subscription.id.in_(list(ids))
+            self.owns(Subscription), Subscription.id.in_(list(ids))
         )
-        if self.dialect == "postgresql":
+        if self.postgres:
             statement = statement.with_for_update()
         due: dict[str, datetime] = {}
         for subscription_id, last in await self.session.execute(statement):
@@ -122,11 +124,7 @@ class SubscriptionRepository:
             else:
                 due[subscription_id] = last if last > now else last + period
         for subscription_id, at in due.items():
-            await self.session.execute(
-                update(Subscription)
-                .where(Subscription.tenant_id == self.tenant, Subscription.id == subscription_id)
-                .values(last_queued_at=at)
-            )
+            await self.update(subscription_id, {"last_queued_at": at})
         return due
 
     async def fold_into_deferred(
@@ -137,7 +135,7 @@ class SubscriptionRepository:
         statement = (
             select(OutboxRow.id, OutboxRow.data)
             .where(
-                OutboxRow.tenant_id == self.tenant,
+                self.owns(OutboxRow),
                 OutboxRow.subscription_id == subscription_id,
                 OutboxRow.due_at > now,
                 OutboxRow.attempts == 0,
@@ -146,7 +144,7 @@ class SubscriptionRepository:
             .order_by(OutboxRow.id.desc())
             .limit(1)
         )
-        if self.dialect == "postgresql":
+        if self.postgres:
             statement = statement.with_for_update()
         found = (await self.session.execute(statement)).first()
         if found is None:
@@ -158,7 +156,9 @@ class SubscriptionRepository:
             merged[entity["id"]] = entity
         entities = list(merged.values())
         await self.session.execute(
-            update(OutboxRow).where(OutboxRow.id == row_id).values(data=entities[:most])
+            update(OutboxRow)
+            .where(self.owns(OutboxRow), OutboxRow.id == row_id)
+            .values(data=entities[:most])
         )
         return entities[most:]
 
@@ -171,6 +171,115 @@ class SubscriptionRepository:
 
     async def pending(self, subscription_id: str) -> int:
         statement = select(func.count()).where(
-            and_(OutboxRow.tenant_id == self.tenant, OutboxRow.subscription_id == subscription_id)
+            self.owns(OutboxRow), OutboxRow.subscription_id == subscription_id
         )
         return int(await self.session.scalar(statement) or 0)
+
+    async def schedule_next(self, subscription_id: str, when: datetime) -> None:
+        """When the periodic subscription notifies next."""
+        await self.update(subscription_id, {"next_run_at": when})
+
+    async def count_deliveries(
+        self,
+        subscription_id: str,
+        *,
+        sent: int,
+        failed: int,
+        trailing_failures: int,
+        last: datetime,
+        last_success: datetime | None,
+        last_failure: datetime | None,
+    ) -> None:
+        """Add delivery attempts to the status counters; `trailing_failures` are the failures
+        after the last success among them (all of them when none succeeded)."""
+        values: dict[str, Any] = {
+            "times_sent": Subscription.times_sent + sent,
+            "times_failed": Subscription.times_failed + failed,
+            "last_notification": last,
+            "consecutive_failures": (
+                trailing_failures if sent else Subscription.consecutive_failures + trailing_failures
+            ),
+        }
+        if last_success is not None:
+            values["last_success"] = last_success
+        if last_failure is not None:
+            values["last_failure"] = last_failure
+        await self.update(subscription_id, values)
+
+
+class OutboxRepository(Repository):
+    """The outbox across tenants, for delivery workers: every statement names rows by their
+    id (or a subscription by (tenant_id, id)), never by a tenant the caller chose."""
+
+    def _locked(self, statement: Any) -> Any:
+        return statement.with_for_update(skip_locked=True) if self.postgres else statement
+
+    async def due(self, *, now: datetime, limit: int, skip: Sequence[str]) -> list[OutboxRow]:
+        """Due, unclaimed rows (oldest first), locked for this transaction on PostgreSQL."""
+        statement = (
+            select(OutboxRow)
+            .where(
+                OutboxRow.due_at <= now,
+                or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now),
+            )
+            .order_by(OutboxRow.due_at, OutboxRow.id)
+            .limit(limit)
+        )
+        if skip:
+            statement = statement.where(OutboxRow.endpoint.not_in(list(skip)))
+        return list((await self.session.execute(self._locked(statement))).scalars())
+
+    async def claim(self, ids: Sequence[int], *, until: datetime) -> None:
+        await self.session.execute(
+            update(OutboxRow).where(OutboxRow.id.in_(list(ids))).values(claimed_until=until)
+        )
+
+    async def subscriptions(
+        self, keys: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], Subscription]:
+        """The subscriptions (tenant_id, id) of `keys` that exist."""
+        statement = select(Subscription).where(
+            tuple_(Subscription.tenant_id, Subscription.id).in_(sorted(keys))
+        )
+        rows = (await self.session.execute(statement)).scalars()
+        return {(s.tenant_id, s.id): s for s in rows}
+
+    async def delete(self, ids: Sequence[int]) -> None:
+        await self.session.execute(delete(OutboxRow).where(OutboxRow.id.in_(list(ids))))
+
+    async def drop_held(self, row_id: int, *, claimed_until: datetime) -> None:
+        """Delete a row if it is still under that lease."""
+        await self.session.execute(
+            delete(OutboxRow).where(
+                OutboxRow.id == row_id, OutboxRow.claimed_until == claimed_until
+            )
+        )
+
+    async def reschedule_held(
+        self, row_id: int, *, claimed_until: datetime, attempts: int, due_at: datetime
+    ) -> None:
+        """Release a row still under that lease, due again at `due_at`."""
+        await self.session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == row_id, OutboxRow.claimed_until == claimed_until)
+            .values(attempts=attempts, due_at=due_at, claimed_until=None)
+        )
+
+    async def depth(self) -> int:
+        """Notifications waiting in the outbox (every tenant)."""
+        return int(await self.session.scalar(select(func.count()).select_from(OutboxRow)) or 0)
+
+    async def periodic_due(self, *, now: datetime, limit: int) -> list[Subscription]:
+        """Active periodic subscriptions whose next notification is due, locked on PostgreSQL."""
+        statement = (
+            select(Subscription)
+            .where(
+                Subscription.next_run_at.is_not(None),
+                Subscription.next_run_at <= now,
+                Subscription.is_active.is_(True),
+                or_(Subscription.expires_at.is_(None), Subscription.expires_at > now),
+            )
+            .order_by(Subscription.next_run_at)
+            .limit(limit)
+        )
+        return list((await self.session.execute(self._locked(statement))).scalars())

@@ -1,30 +1,16 @@
 """NGSI-LD subscription routes (clause 6.10 and 6.11). Parsing and dependencies only."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from starlette.responses import Response
 
-from auth import scopes
-from auth.dependencies import require
-from auth.principals import Access
 from broker.core.db import SessionDep
+from broker.core.dependencies import RESULTS_COUNT, PagingDep
 from broker.core.routing import RenkeiRoute, location
-from broker.entities.query.router import RESULTS_COUNT, PagingDep
 from broker.jsonld.dependencies import LD_BODY_OPENAPI, LD_ERRORS, LdAccept, LdBody
 from broker.subscriptions import service
-from broker.subscriptions.service import Subscriptions
+from broker.subscriptions.dependencies import SubscriptionsAccess, SubscriptionsDep
 
 router = APIRouter(prefix="/subscriptions", tags=["subscriptions"], route_class=RenkeiRoute)
-
-SubscriptionsAccess = Annotated[Access, Depends(require(scopes.SUBSCRIBE))]
-
-
-def _deps(request: Request) -> Subscriptions:
-    return request.app.state.subscriptions
-
-
-SubscriptionsDep = Annotated[Subscriptions, Depends(_deps)]
 
 
 @router.post(

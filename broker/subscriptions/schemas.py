@@ -15,7 +15,7 @@ from broker.core.errors import BadRequestData
 from broker.entities.attributes import check_attribute_name, check_uri, parse_datetime
 from broker.entities.query.geo import parse_geo_query
 from broker.entities.query.grammar import parse_q, parse_scope_query, parse_types
-from broker.entities.query.service import EntityQuery, Selector, compile_id_pattern
+from broker.entities.query.selection import EntityQuery, Selector, compile_id_pattern
 from broker.entities.render import CONCISE, KEY_VALUES, NORMALIZED
 
 ENTITY_CREATED = "entityCreated"

@@ -115,7 +115,7 @@ async def create_subscription(
         "created_at": now,
         **_columns(spec, now),
     }
-    if not await SubscriptionRepository(session, access.tenant).insert(values):
+    if not await SubscriptionRepository.of(session, access).insert(values):
         raise AlreadyExists(f"subscription {spec.id} already exists")
     return spec.id
 
@@ -133,7 +133,7 @@ async def retrieve_subscription(
 ) -> dict[str, Any]:
     """5.8.3 Retrieve Subscription."""
     check_uri(subscription_id, "subscription id")
-    found = await SubscriptionRepository(session, access.tenant).get(subscription_id)
+    found = await SubscriptionRepository.of(session, access).get(subscription_id)
     if found is None:
         raise ResourceNotFound(f"subscription {subscription_id} not found")
     return render_subscription(found, deps.failure_threshold)
@@ -149,7 +149,7 @@ async def query_subscriptions(
     count: bool,
 ) -> SubscriptionPage:
     """5.8.4 Query Subscriptions: one page in id order, and the total when asked."""
-    repo = SubscriptionRepository(session, access.tenant)
+    repo = SubscriptionRepository.of(session, access)
     rows = await repo.page(limit=limit, offset=offset) if limit else []
     items = [render_subscription(r, deps.failure_threshold) for r in rows]
     return SubscriptionPage(items=items, total=await repo.count() if count else None)
@@ -167,7 +167,7 @@ async def update_subscription(
     """5.8.2 Update Subscription: the fragment's members replace the stored ones."""
     if not isinstance(payload, dict) or not payload:
         raise BadRequestData("a subscription fragment is a non-empty JSON object")
-    repo = SubscriptionRepository(session, access.tenant)
+    repo = SubscriptionRepository.of(session, access)
     current = await _existing(repo, subscription_id)
     fragment = clean_document(payload)
     if fragment.get("id", subscription_id) != subscription_id:
@@ -205,7 +205,7 @@ async def delete_subscription(
 ) -> None:
     """5.8.5 Delete Subscription (and the notifications it has not sent yet)."""
     check_uri(subscription_id, "subscription id")
-    if not await SubscriptionRepository(session, access.tenant).delete(subscription_id):
+    if not await SubscriptionRepository.of(session, access).delete(subscription_id):
         raise ResourceNotFound(f"subscription {subscription_id} not found")
 
 

@@ -4,16 +4,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth.principals import Access
-from broker.entities.models import EntityType
-
-# Entities the access may see, for the textual statements below (bound `tenant`, `types`).
-_VISIBLE = (
-    " AND e.id IN (SELECT v.entity_id FROM entity_types AS v "
-    "WHERE v.tenant_id = :tenant AND v.type IN :types)"
-)
+from broker.entities.models import Entity, EntityType
+from broker.entities.repository import EntityScope
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,23 +17,16 @@ class AttributeUse:
     entities: int
 
 
-class TypeRepository:
+class TypeRepository(EntityScope):
     """Discovery over the entities of one tenant that the access may see."""
 
-    def __init__(self, session: AsyncSession, access: Access) -> None:
-        self.session = session
-        self.tenant = access.tenant
-        self.types = access.types
-
     def _text(self, sql: str, params: dict[str, str]) -> sa.TextClause:
-        """A textual statement with the visibility filter (`{visible}`) bound."""
-        if self.types is None:
-            return sa.text(sql.format(visible="")).bindparams(**params)
-        return (
-            sa.text(sql.format(visible=_VISIBLE))
-            .bindparams(sa.bindparam("types", expanding=True))
-            .bindparams(**params, types=sorted(self.types))
-        )
+        """A textual statement over `entities AS e` with the visibility filter (`{visible}`)."""
+        fragment, binds = self.visible_text("e.id")
+        statement = sa.text(sql.format(visible=fragment))
+        if binds:
+            statement = statement.bindparams(sa.bindparam("visible_types", expanding=True))
+        return statement.bindparams(**params, **binds)
 
     async def type_counts(self, type_iri: str | None = None) -> dict[str, int]:
         statement = (
@@ -52,9 +38,7 @@ class TypeRepository:
         if type_iri is not None:
             statement = statement.where(EntityType.type == type_iri)
         if self.types is not None:
-            visible = select(EntityType.entity_id).where(
-                EntityType.tenant_id == self.tenant, EntityType.type.in_(sorted(self.types))
-            )
+            visible = select(Entity.id).where(self.visible())
             statement = statement.where(EntityType.entity_id.in_(visible))
         return {row[0]: int(row[1]) for row in await self.session.execute(statement)}
 
@@ -62,7 +46,7 @@ class TypeRepository:
         self, *, type_iri: str | None = None, attribute: str | None = None
     ) -> list[AttributeUse]:
         """(entity type, attribute, attribute type, number of entities) for the tenant."""
-        pg = self.session.get_bind().dialect.name == "postgresql"
+        pg = self.postgres
         params: dict[str, str] = {"tenant": self.tenant}
         filters = ""
         if type_iri is not None:
@@ -91,7 +75,7 @@ class TypeRepository:
 
     async def attribute_counts(self, attribute: str | None = None) -> dict[str, int]:
         """Number of entities having each attribute."""
-        pg = self.session.get_bind().dialect.name == "postgresql"
+        pg = self.postgres
         keys = "jsonb_object_keys(e.attrs)" if pg else "json_each(e.attrs)"
         source = f"CROSS JOIN LATERAL {keys} AS a(key)" if pg else f", {keys} AS a"
         params = {"tenant": self.tenant}

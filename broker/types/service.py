@@ -21,7 +21,7 @@ async def entity_types(
     session: AsyncSession, access: Access, *, context: Context, details: bool
 ) -> Any:
     """5.7.5 Retrieve Available Entity Types, 5.7.6 Details of Available Entity Types."""
-    repo = TypeRepository(session, access)
+    repo = TypeRepository.of(session, access)
     counts = await repo.type_counts()
     if not details:
         return {
@@ -48,7 +48,7 @@ async def entity_type_info(
 ) -> dict[str, Any]:
     """5.7.7 Retrieve Available Entity Type Information."""
     type_iri = context.expand(check_name(type_name, "type"))
-    repo = TypeRepository(session, access)
+    repo = TypeRepository.of(session, access)
     counts = await repo.type_counts(type_iri)
     if not counts:
         raise ResourceNotFound(f"no entity of type {type_name}")
@@ -87,7 +87,7 @@ async def attributes(
     session: AsyncSession, access: Access, *, context: Context, details: bool
 ) -> Any:
     """5.7.8 Retrieve Available Attributes, 5.7.9 Details of Available Attributes."""
-    repo = TypeRepository(session, access)
+    repo = TypeRepository.of(session, access)
     by_attribute: dict[str, list[Any]] = defaultdict(list)
     for use in await repo.attribute_uses():
         by_attribute[use.attribute].append(use)
@@ -106,7 +106,7 @@ async def attribute_info(
 ) -> dict[str, Any]:
     """5.7.10 Retrieve Available Attribute Information."""
     iri = context.expand(check_attribute_name(attribute))
-    repo = TypeRepository(session, access)
+    repo = TypeRepository.of(session, access)
     uses = await repo.attribute_uses(attribute=iri)
     if not uses:
         raise ResourceNotFound(f"no entity has attribute {attribute}")

@@ -16,12 +16,12 @@ from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import broker.entities.batch.service as batch
 from auth.audit.entry import WRITE, AuditEntry
 from auth.audit.log import attach_entry
 from auth.principals import Access
 from broker.core.db import Database
 from broker.core.journal import journal
-from broker.entities.batch import service as batch
 from broker.jsonld.context import Context
 from connectors.iot.directory import (
     DEFAULT_ENTITY_TYPE,

@@ -1,5 +1,9 @@
-"""SQL of IoT provisioning: service groups and devices, every statement within one tenant
-except `all_groups`, which resolves API keys (see there)."""
+"""SQL of IoT provisioning: service groups and devices.
+
+`IotRepository` is bound to one tenant (broker.core.repository.TenantBoundRepository): each of
+its statements carries the base's tenant filter. The two module functions are the package's one
+cross-tenant lookup: a device names its API key, not its tenant, so the tenant is found from
+the key (`all_groups`, `tenants_using_apikey`)."""
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -9,6 +13,7 @@ from sqlalchemy import ColumnElement, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from broker.core.db import changed, upsert_insert
+from broker.core.repository import TenantBoundRepository
 from connectors.iot.models import Device, ServiceGroup
 
 GROUPS_TABLE = "iot_service_groups"
@@ -16,8 +21,9 @@ GROUPS_TABLE = "iot_service_groups"
 
 async def all_groups(session: AsyncSession) -> Sequence[ServiceGroup]:
     """Every tenant's service groups. A device names its API key, not its tenant (MQTT topics
-    carry no tenant), so ingestion finds the tenant from the key: this is the one statement of
-    the package not filtered by tenant. The table holds a few rows per tenant."""
+    carry no tenant), so ingestion finds the tenant from the key: with `tenants_using_apikey`
+    this is the package's one lookup not filtered by tenant. The table holds a few rows per
+    tenant."""
     return (await session.scalars(select(ServiceGroup))).all()
 
 
@@ -29,21 +35,17 @@ async def tenants_using_apikey(session: AsyncSession, apikey: str) -> set[str]:
     return set(rows)
 
 
-class IotRepository:
-    def __init__(self, session: AsyncSession, tenant: str) -> None:
-        self.session = session
-        self.tenant = tenant
-
+class IotRepository(TenantBoundRepository):
     # -- service groups ----------------------------------------------------------------
 
     def _group(self, apikey: str, resource: str | None) -> list[ColumnElement[bool]]:
-        where = [ServiceGroup.tenant_id == self.tenant, ServiceGroup.apikey == apikey]
+        where = [self.owns(ServiceGroup), ServiceGroup.apikey == apikey]
         if resource is not None:
             where.append(ServiceGroup.resource == resource)
         return where
 
     async def groups(self, *, limit: int, offset: int) -> tuple[Sequence[ServiceGroup], int]:
-        mine = ServiceGroup.tenant_id == self.tenant
+        mine = self.owns(ServiceGroup)
         total = await self.session.scalar(select(func.count()).where(mine))
         rows = await self.session.scalars(
             select(ServiceGroup)
@@ -83,7 +85,7 @@ class IotRepository:
     # -- devices -----------------------------------------------------------------------
 
     def _mine(self) -> ColumnElement[bool]:
-        return Device.tenant_id == self.tenant
+        return self.owns(Device)
 
     async def devices(self, *, limit: int, offset: int) -> tuple[Sequence[Device], int]:
         total = await self.session.scalar(select(func.count()).where(self._mine()))

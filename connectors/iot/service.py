@@ -39,7 +39,7 @@ async def create_groups(
     session: AsyncSession, access: Access, *, body: ServiceGroupsIn, service_path: str
 ) -> None:
     """Register service groups; all or none (409 if one exists or its key is taken)."""
-    repo = IotRepository(session, access.tenant)
+    repo = IotRepository.of(session, access)
     now = datetime.now(UTC)
     rows = []
     for group in body.services:
@@ -77,7 +77,7 @@ def _group_out(group: ServiceGroup, stats: IngestionStats) -> ServiceGroupOut:
 async def list_groups(
     session: AsyncSession, access: Access, *, limit: int, offset: int, stats: IngestionStats
 ) -> ServiceGroupList:
-    rows, total = await IotRepository(session, access.tenant).groups(limit=limit, offset=offset)
+    rows, total = await IotRepository.of(session, access).groups(limit=limit, offset=offset)
     return ServiceGroupList(count=total, services=[_group_out(g, stats) for g in rows])
 
 
@@ -93,7 +93,7 @@ async def update_group(
     if not values:
         raise errors.bad_payload("nothing to change")
     values["updated_at"] = datetime.now(UTC)
-    if not await IotRepository(session, access.tenant).update_group(apikey, resource, values):
+    if not await IotRepository.of(session, access).update_group(apikey, resource, values):
         raise errors.group_not_found(apikey, resource)
 
 
@@ -106,7 +106,7 @@ async def delete_group(
     with_devices: bool,
 ) -> None:
     """Remove a service group (and, with `with_devices`, the devices of its API key)."""
-    repo = IotRepository(session, access.tenant)
+    repo = IotRepository.of(session, access)
     if not await repo.delete_group(apikey, resource):
         raise errors.group_not_found(apikey, resource)
     if with_devices:
@@ -130,7 +130,7 @@ async def create_devices(
     session: AsyncSession, access: Access, *, body: DevicesIn, service_path: str
 ) -> None:
     """Provision devices; all or none (409 if one exists)."""
-    repo = IotRepository(session, access.tenant)
+    repo = IotRepository.of(session, access)
     ids = [d.device_id for d in body.devices]
     if len(set(ids)) < len(ids):
         raise errors.bad_payload("the same device_id appears twice")
@@ -189,7 +189,7 @@ async def list_devices(
     stats: IngestionStats,
     stale_after: float,
 ) -> DeviceList:
-    rows, total = await IotRepository(session, access.tenant).devices(limit=limit, offset=offset)
+    rows, total = await IotRepository.of(session, access).devices(limit=limit, offset=offset)
     return DeviceList(count=total, devices=[_device_out(d, stats, stale_after) for d in rows])
 
 
@@ -201,7 +201,7 @@ async def get_device(
     stats: IngestionStats,
     stale_after: float,
 ) -> DeviceOut:
-    found = await IotRepository(session, access.tenant).devices_by_id([device_id])
+    found = await IotRepository.of(session, access).devices_by_id([device_id])
     if device_id not in found:
         raise errors.device_not_found(device_id)
     return _device_out(found[device_id], stats, stale_after)
@@ -214,11 +214,11 @@ async def update_device(
     if not values:
         raise errors.bad_payload("nothing to change")
     values["updated_at"] = datetime.now(UTC)
-    if not await IotRepository(session, access.tenant).update_device(device_id, values):
+    if not await IotRepository.of(session, access).update_device(device_id, values):
         raise errors.device_not_found(device_id)
 
 
 async def delete_device(session: AsyncSession, access: Access, *, device_id: str) -> None:
     """Remove a device; its entity stays (as with the IoT Agent)."""
-    if not await IotRepository(session, access.tenant).delete_devices([device_id]):
+    if not await IotRepository.of(session, access).delete_devices([device_id]):
         raise errors.device_not_found(device_id)

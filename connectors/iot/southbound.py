@@ -7,9 +7,9 @@ from typing import Any
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import broker.entities.batch.service as batch
 from auth.principals import Access
 from broker.core.errors import BadRequestData, OperationNotSupported
-from broker.entities.batch import service as batch
 from broker.jsonld.context import Context
 from connectors.iot import errors
 from connectors.iot.directory import GroupConfig, GroupDirectory, device_config

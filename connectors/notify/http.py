@@ -3,7 +3,7 @@
 import httpx
 import orjson
 
-from broker.subscriptions.notifications import Delivery
+from broker.subscriptions.delivery_service import Delivery
 
 
 class DeliveryFailed(Exception):

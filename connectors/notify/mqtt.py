@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 import orjson
 
-from broker.subscriptions.notifications import Delivery
+from broker.subscriptions.delivery_service import Delivery
 from connectors.mqtt.connection import MqttConnection, MqttError, MqttOptions, Protocol
 from connectors.notify.http import DeliveryFailed
 

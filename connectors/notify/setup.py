@@ -1,14 +1,14 @@
 """Wiring of notification delivery into the app: the worker on app.state.notifier."""
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
 
 from broker.core.db import Database
 from broker.core.netguard import NetGuard
-from broker.subscriptions.compiled import CompiledCache
-from broker.subscriptions.matching import OUTBOX_TABLE
+from broker.core.packages import Core, Package
+from broker.subscriptions.delivery_service import CompiledCache, on_queued
 from connectors.notify.settings import NotifySettings
 from connectors.notify.worker import Notifier
 
@@ -32,9 +32,18 @@ async def notifier_components(
         "notification_outbox", lambda: app.state.notifier.depth_families(), cached=True
     )
     if settings.notify_enabled:
-        db.on_changed(OUTBOX_TABLE, notifier.wake)
+        on_queued(db, notifier.wake)
         notifier.start()
     try:
         yield
     finally:
         await notifier.stop()
+
+
+def notify_package(settings: NotifySettings) -> Package:
+    def start(app: FastAPI, core: Core) -> AbstractAsyncContextManager[None]:
+        return notifier_components(
+            app, db=core.db, cache=core.matchers, guard=core.guard, settings=settings
+        )
+
+    return Package("notify", start=start)

@@ -1,7 +1,8 @@
 """The outbox worker: claims due notifications, sends them, records the outcomes.
 
 One loop per process (every replica runs one; claims never overlap, see
-broker.subscriptions.outbox). Each round it
+broker.subscriptions.repository.OutboxRepository). It reaches the outbox only through
+broker.subscriptions.delivery_service, in transactions of its own. Each round it
 1. stores the outcomes of finished sends in one transaction (sent rows deleted, failed ones
    rescheduled with exponential backoff, subscription status counters updated),
 2. queues due periodic (timeInterval) notifications, about once a second,
@@ -22,16 +23,11 @@ from datetime import UTC, datetime, timedelta
 
 from prometheus_client.core import GaugeMetricFamily, Metric
 
+import broker.subscriptions.delivery_service as deliveries
 from auth.audit.usage import NOTIFICATIONS_SENT, Usage
 from broker.core.db import Database
 from broker.core.netguard import NetGuard
-from broker.subscriptions import outbox
-from broker.subscriptions.compiled import CompiledCache
-from broker.subscriptions.matching import MAX_ENTITIES_PER_NOTIFICATION
-from broker.subscriptions.models import OutboxRow
-from broker.subscriptions.notifications import delivery
-from broker.subscriptions.outbox import Claimed, Outcome
-from broker.subscriptions.periodic import queue_due
+from broker.subscriptions.delivery_service import Claimed, CompiledCache, Due, Outcome
 from connectors.notify.breaker import Lane
 from connectors.notify.http import HttpSender
 from connectors.notify.mqtt import MqttPool
@@ -95,7 +91,7 @@ class Notifier:
     async def outbox_depth(self) -> int:
         """Notifications waiting in the outbox (all tenants, all replicas)."""
         async with self.db.transaction(write=False) as session:
-            return await outbox.depth(session)
+            return await deliveries.depth(session)
 
     async def depth_families(self) -> list[Metric]:
         gauge = GaugeMetricFamily(
@@ -124,8 +120,17 @@ class Notifier:
         """One round; True when it claimed a full batch (more may be waiting)."""
         if time.monotonic() >= self._next_periodic:
             self._next_periodic = time.monotonic() + self.settings.notify_periodic_interval
-            self.stats.queued_periodic += await queue_due(self.db, self.cache)
+            self.stats.queued_periodic += await self.queue_periodic()
         return await self.flush(claim=True)
+
+    async def queue_periodic(self) -> int:
+        """Queue the notifications of due periodic subscriptions; returns how many."""
+        now = datetime.now(UTC)
+        async with self.db.transaction(write=False) as session:  # most of the time none is due
+            if not await deliveries.periodic_due(session, now=now):
+                return 0
+        async with self.db.transaction() as session:
+            return await deliveries.queue_periodic(session, self.cache, now=now)
 
     async def _drain(self) -> None:
         if self._sending:
@@ -173,21 +178,21 @@ class Notifier:
                 if not claim:
                     return False
                 async with self.db.transaction(write=False) as session:
-                    if not await outbox.candidates(session, now=now, limit=1, skip=skip):
+                    if not await deliveries.due(session, now=now, limit=1, skip=skip):
                         return False
             retry_at = {o.id: self._retry_at(o) for o in outcomes if not o.ok}
-            rows: list[OutboxRow] = []
+            rows: list[Due] = []
             claimed: list[Claimed] = []
             async with self.db.transaction() as session:
                 if outcomes:
-                    await outbox.record(session, outcomes, retry_at=retry_at)
+                    await deliveries.record(session, outcomes, retry_at=retry_at)
                     if self.usage is not None:
                         sent = [(o.tenant, None, o.at) for o in outcomes if o.ok]
                         await self.usage.count_each(session, metric=NOTIFICATIONS_SENT, events=sent)
                 if claim:
-                    rows = await outbox.candidates(session, now=now, limit=limit, skip=skip)
+                    rows = await deliveries.due(session, now=now, limit=limit, skip=skip)
                     picked = self._pick(rows, now_mono)
-                    claimed = await outbox.claim(
+                    claimed = await deliveries.claim(
                         session, picked, now=now, lease=self.settings.notify_claim_lease
                     )
         except BaseException:
@@ -195,14 +200,14 @@ class Notifier:
             raise
         self._count(outcomes, retry_at)
         self.stats.claimed += len(claimed)
-        for group in _grouped(claimed):
+        for group in deliveries.grouped(claimed):
             self._lane(group[0].endpoint).held += len(group)
             task = asyncio.create_task(self._send(group))
             self._sending.add(task)
             task.add_done_callback(self._sending.discard)
         return len(rows) == limit and bool(claimed)
 
-    def _pick(self, rows: list[OutboxRow], now_mono: float) -> list[OutboxRow]:
+    def _pick(self, rows: list[Due], now_mono: float) -> list[Due]:
         """Of the candidate rows, as many per endpoint as it has free slots."""
         taken: Counter[str] = Counter()
         picked = []
@@ -220,7 +225,7 @@ class Notifier:
         try:
             async with lane.slots_free:
                 began = time.monotonic()
-                message = delivery(group, datetime.now(UTC))
+                message = deliveries.delivery(group, datetime.now(UTC))
                 await self.guard.check(message.endpoint.host, message.endpoint.port)
                 if message.endpoint.scheme.startswith("mqtt"):
                     await self.mqtt.send(message)
@@ -278,17 +283,3 @@ class Notifier:
                 )
             else:
                 self.stats.retried += 1
-
-
-def _grouped(claimed: list[Claimed]) -> list[list[Claimed]]:
-    """Claimed rows by subscription, in claim order, at most MAX_ENTITIES_PER_NOTIFICATION
-    entities a group: a backlog of one subscription goes out in few notifications."""
-    groups: dict[tuple[str, str], list[list[Claimed]]] = {}
-    for row in claimed:
-        chunks = groups.setdefault((row.tenant, row.subscription_id), [[]])
-        if chunks[-1] and sum(len(r.data) for r in chunks[-1]) + len(row.data) > (
-            MAX_ENTITIES_PER_NOTIFICATION
-        ):
-            chunks.append([])
-        chunks[-1].append(row)
-    return [chunk for chunks in groups.values() for chunk in chunks]

@@ -1,9 +1,11 @@
 """Helpers for tests that need clients, tokens and tenants of their own."""
 
+import asyncio
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import text
 
 from auth import scopes
 from auth.clients import service as clients
@@ -54,3 +56,23 @@ async def bearer(http: httpx.AsyncClient, app: FastAPI, **client: Any) -> dict[s
     """Authorization header of a new client with these scopes / tenants / entity types."""
     client_id, secret = await make_client(app, **client)
     return {"Authorization": f"Bearer {await get_token(http, client_id, secret)}"}
+
+
+async def audit_rows(app: FastAPI, sql: str, **params: object) -> list[dict[str, object]]:
+    async with app.state.db.read_session() as session:
+        result = await session.execute(text(sql).bindparams(**params))
+        return [dict(row._mapping) for row in result]
+
+
+async def sealed(app: FastAPI) -> None:
+    """Everything recorded so far is sealed into audit_records: also what the app's own audit
+    worker had claimed (its rows are skipped by a concurrent seal, so wait for the inbox to
+    empty)."""
+    deadline = asyncio.get_running_loop().time() + 20
+    while True:
+        await app.state.audit.flush()
+        await app.state.audit.seal()
+        if not await audit_rows(app, "SELECT id FROM audit_inbox"):
+            return
+        assert asyncio.get_running_loop().time() < deadline, "the audit inbox did not empty"
+        await asyncio.sleep(0.05)

@@ -7,7 +7,9 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from broker.core.db import SessionDep
+from broker.core.dependencies import SettingsDep
 from broker.core.routing import RenkeiRoute
+from broker.core.settings import BrokerSettings
 from broker.entities.batch import service
 from broker.entities.batch.service import BatchResult, check_batch
 from broker.entities.dependencies import EntitiesCreate, EntitiesWrite, check_options
@@ -40,8 +42,10 @@ async def _contexts(request: Request, body: LdInput, items: list[Any]) -> list[C
     ]
 
 
-async def _items(request: Request, body: LdInput) -> tuple[list[Any], list[Context]]:
-    items = check_batch(body.data, request.app.state.settings.batch_max_entities)
+async def _items(
+    request: Request, body: LdInput, settings: BrokerSettings
+) -> tuple[list[Any], list[Context]]:
+    items = check_batch(body.data, settings.batch_max_entities)
     return items, await _contexts(request, body, items)
 
 
@@ -61,10 +65,14 @@ def _response(result: BatchResult, *, created_status: bool = False) -> Response:
     status_code=201,
 )
 async def batch_create(
-    request: Request, session: SessionDep, access: EntitiesCreate, body: LdBody
+    request: Request,
+    settings: SettingsDep,
+    session: SessionDep,
+    access: EntitiesCreate,
+    body: LdBody,
 ) -> Response:
     """6.14.3.1 Batch Entity Creation."""
-    items, contexts = await _items(request, body)
+    items, contexts = await _items(request, body, settings)
     result = await service.create(session, access, items=items, contexts=contexts)
     if result.errors:
         return _response(result)
@@ -80,6 +88,7 @@ async def batch_create(
 )
 async def batch_upsert(
     request: Request,
+    settings: SettingsDep,
     session: SessionDep,
     access: EntitiesCreate,
     body: LdBody,
@@ -87,7 +96,7 @@ async def batch_upsert(
 ) -> Response:
     """6.15.3.1 Batch Entity Create or Update (Upsert)."""
     chosen = check_options(options, {"replace", "update"})
-    items, contexts = await _items(request, body)
+    items, contexts = await _items(request, body, settings)
     result = await service.upsert(
         session, access, items=items, contexts=contexts, replace="update" not in chosen
     )
@@ -103,6 +112,7 @@ async def batch_upsert(
 )
 async def batch_update(
     request: Request,
+    settings: SettingsDep,
     session: SessionDep,
     access: EntitiesWrite,
     body: LdBody,
@@ -110,7 +120,7 @@ async def batch_update(
 ) -> Response:
     """6.16.3.1 Batch Entity Update."""
     overwrite = "noOverwrite" not in check_options(options, {"noOverwrite"})
-    items, contexts = await _items(request, body)
+    items, contexts = await _items(request, body, settings)
     result = await service.update(
         session, access, items=items, contexts=contexts, overwrite=overwrite
     )
@@ -121,10 +131,14 @@ async def batch_update(
     "/merge", operation_id="batchMerge", openapi_extra=_BODY, responses=_RESPONSES, status_code=204
 )
 async def batch_merge(
-    request: Request, session: SessionDep, access: EntitiesWrite, body: LdBody
+    request: Request,
+    settings: SettingsDep,
+    session: SessionDep,
+    access: EntitiesWrite,
+    body: LdBody,
 ) -> Response:
     """6.31.3.1 Batch Entity Merge."""
-    items, contexts = await _items(request, body)
+    items, contexts = await _items(request, body, settings)
     result = await service.merge(session, access, items=items, contexts=contexts)
     return _response(result)
 
@@ -142,9 +156,13 @@ async def batch_merge(
     },
 )
 async def batch_delete(
-    request: Request, session: SessionDep, access: EntitiesWrite, body: LdBody
+    request: Request,
+    settings: SettingsDep,
+    session: SessionDep,
+    access: EntitiesWrite,
+    body: LdBody,
 ) -> Response:
     """6.17.3.1 Batch Entity Delete (an array of entity ids)."""
-    ids = check_batch(body.data, request.app.state.settings.batch_max_entities)
+    ids = check_batch(body.data, settings.batch_max_entities)
     result = await service.delete(session, access, ids=ids)
     return _response(result)

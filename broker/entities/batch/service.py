@@ -60,7 +60,7 @@ class _Batch:
     def __init__(self, session: AsyncSession, access: Access) -> None:
         self.session = session
         self.access = access
-        self.repo = EntityRepository(session, access)
+        self.repo = EntityRepository.of(session, access)
         self.result = BatchResult()
         self.loaded: dict[str, EntityRecord] = {}
         self.records: dict[str, EntityRecord | None] = {}
@@ -216,7 +216,7 @@ async def delete(session: AsyncSession, access: Access, *, ids: list[Any]) -> Ba
             valid.append(check_uri(entity_id, "entity id"))
         except NgsiLdError as error:
             result.errors.append((str(entity_id), error))
-    repo = EntityRepository(session, access)
+    repo = EntityRepository.of(session, access)
     found = await repo.get_many(valid, for_update=True)
     deletable: list[str] = []
     for entity_id in dict.fromkeys(valid):

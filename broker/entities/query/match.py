@@ -21,7 +21,7 @@ from collections.abc import Callable
 from broker.entities.query.geo import GeoQuery
 from broker.entities.query.grammar import Exists, Or, Path, scope_matches
 from broker.entities.query.match_q import Test, compile_q
-from broker.entities.query.service import EntityQuery, Selector, check_ids, compile_id_pattern
+from broker.entities.query.selection import EntityQuery, Selector, check_ids, compile_id_pattern
 from broker.entities.repository import EntityRecord
 from broker.jsonld.context import Context
 

@@ -2,59 +2,38 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from broker.core.db import SessionDep
-from broker.core.errors import BadRequestData, TooManyResults
+from broker.core.dependencies import RESULTS_COUNT, Paging, PagingDep
+from broker.core.errors import BadRequestData
 from broker.core.routing import RenkeiRoute
 from broker.entities.attributes import check_attribute_name
 from broker.entities.dependencies import EntitiesRead, RepresentationDep, split_list
 from broker.entities.query import service
 from broker.entities.query.geo import parse_geo_query
 from broker.entities.query.grammar import parse_q, parse_scope_query, parse_types
-from broker.entities.query.service import EntityQuery, QueryResult, Selector
+from broker.entities.query.selection import EntityQuery, Selector
+from broker.entities.query.service import QueryResult
 from broker.entities.render import Representation, feature_collection, render_feature
 from broker.jsonld.dependencies import LD_BODY_OPENAPI, GeoAccept, LdBody, LdOutput
 from broker.jsonld.negotiation import GEO_JSON
 
 router = APIRouter(tags=["query"], route_class=RenkeiRoute)
-RESULTS_COUNT = "NGSILD-Results-Count"
 
 
-class Paging:
-    """limit, offset and count (clause 5.5.9), bounded by RENKEI_QUERY_MAX_LIMIT."""
-
-    def __init__(
-        self,
-        request: Request,
-        limit: Annotated[int | None, Query(description="page size")] = None,
-        offset: Annotated[int, Query(ge=0, description="entities to skip")] = 0,
-        count: Annotated[bool, Query(description="add NGSILD-Results-Count")] = False,
-    ) -> None:
-        settings = request.app.state.settings
-        self.limit = settings.query_default_limit if limit is None else limit
-        if self.limit < 0:
-            raise BadRequestData("limit must not be negative")
-        if self.limit > settings.query_max_limit:
-            raise TooManyResults(
-                f"limit {self.limit} exceeds the maximum page size {settings.query_max_limit}"
-            )
-        if self.limit == 0 and not count:
-            raise BadRequestData("limit=0 is only allowed with count=true")
-        self.offset = offset
-        self.count = count
-
-
-PagingDep = Annotated[Paging, Depends(Paging)]
-
-
-def _respond(result: QueryResult, output: LdOutput, rep: Representation) -> Response:
+def _respond(
+    result: QueryResult, output: LdOutput, rep: Representation, paging: Paging | None = None
+) -> Response:
     headers = {RESULTS_COUNT: str(result.total)} if result.total is not None else {}
     body: Any = result.entities
     if output.media_type == GEO_JSON:
         body = feature_collection([render_feature(r, output.context, rep) for r in result.records])
-    return output.response(body, headers=headers)
+    response = output.response(body, headers=headers)
+    for link in paging.links(more=result.more) if paging is not None else ():
+        response.headers.append("Link", link)
+    return response
 
 
 @router.get("/entities", operation_id="queryEntities")
@@ -98,7 +77,7 @@ async def query_entities(
         offset=paging.offset,
         count=paging.count,
     )
-    return _respond(result, output, representation)
+    return _respond(result, output, representation, paging)
 
 
 def _query_from_body(data: Any) -> EntityQuery:

@@ -10,7 +10,7 @@ from broker.entities.changes import Clock, new_entity
 from broker.entities.query.geo import parse_geo_query
 from broker.entities.query.grammar import parse_q, parse_scope_query, parse_types
 from broker.entities.query.match import compile_matcher
-from broker.entities.query.service import EntityQuery, Selector
+from broker.entities.query.selection import EntityQuery, Selector
 from broker.entities.repository import EntityRecord
 from broker.jsonld.context import Context, ContextResolver
 

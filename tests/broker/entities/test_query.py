@@ -141,12 +141,21 @@ async def test_one_level_scope_pattern_needs_a_name_at_that_level(
     client: httpx.AsyncClient,
 ) -> None:
     batch = [
-        {"id": E + "s1", "type": "T", "scope": "/Kanagawa/"},
+        {"id": E + "s1", "type": "T", "scope": "/Kanagawa"},
         {"id": E + "s2", "type": "T", "scope": "/Kanagawa/Zama"},
     ]
     await client.post("/ngsi-ld/v1/entityOperations/create", json=batch, headers=headers())
     assert await ids(client, scopeQ="/Kanagawa/+") == ["s2"]
     assert await ids(client, scopeQ="/Kanagawa/#") == ["s1", "s2"]
+
+
+@pytest.mark.parametrize("scope", ["/Kanagawa/", "/a//b", "/", "a/b", "/a/#", "/a b"])
+async def test_a_scope_is_levels_of_names(client: httpx.AsyncClient, scope: str) -> None:
+    """Clause 4.18: one or more non-empty levels; wildcards belong to scopeQ only."""
+    entity = {"id": E + "s1", "type": "T", "scope": scope}
+    assert_problem(
+        await client.post(ENTITIES, json=entity, headers=headers()), 400, "BadRequestData"
+    )
 
 
 async def test_bad_scope_query_is_bad_request(client: httpx.AsyncClient, dataset: None) -> None:

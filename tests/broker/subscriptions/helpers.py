@@ -2,14 +2,15 @@
 
 import asyncio
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import httpx
 import orjson
 from starlette.types import Receive, Scope, Send
 
+from connectors.notify.worker import Notifier
 from tests.broker.entities.helpers import ENTITIES, SENSOR_ID, headers, people_flow
 from tests.mqtt import eventually
 from tests.servers import serve
@@ -98,3 +99,22 @@ async def received(target: Receiver, count: int = 1, within: float = 10.0) -> li
         return target.notifications if len(target.notifications) >= count else None
 
     return await eventually(enough, within)
+
+
+def another(notifier: Notifier) -> Notifier:
+    """A worker like `notifier`: another process's on the same store."""
+    return Notifier(
+        notifier.db, notifier.cache, notifier.guard, notifier.settings, usage=notifier.usage
+    )
+
+
+@asynccontextmanager
+async def running(*workers: Notifier) -> AsyncIterator[None]:
+    """The workers run inside the block, and have stopped (finishing their sends) after it."""
+    for worker in workers:
+        worker.start()
+    try:
+        yield
+    finally:
+        for worker in workers:
+            await worker.stop()

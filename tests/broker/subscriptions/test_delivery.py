@@ -4,29 +4,28 @@ several workers at once."""
 import asyncio
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import orjson
-import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
+import broker.subscriptions.delivery_service as deliveries
 from broker.core.app import create_app
-from broker.subscriptions import outbox
 from broker.subscriptions.models import OutboxRow
 from connectors.notify.worker import Notifier
 from tests.broker.subscriptions.helpers import (
     SUBSCRIPTIONS,
+    another,
     create_entity,
     eventually,
     headers,
     received,
     receiver,
+    running,
     set_count,
     subscribe,
     subscription,
@@ -102,37 +101,6 @@ async def test_a_hanging_receiver_does_not_delay_other_subscriptions(
         assert max(latencies) < 2.0, latencies
 
 
-def another(notifier: Notifier) -> Notifier:
-    """A worker like `notifier`: another process's on the same store."""
-    return Notifier(
-        notifier.db, notifier.cache, notifier.guard, notifier.settings, usage=notifier.usage
-    )
-
-
-@asynccontextmanager
-async def running(*workers: Notifier) -> AsyncIterator[None]:
-    """The workers run inside the block, and have stopped (finishing their sends) after it."""
-    for worker in workers:
-        worker.start()
-    try:
-        yield
-    finally:
-        for worker in workers:
-            await worker.stop()
-
-
-@pytest.fixture
-async def own_workers(app: FastAPI) -> AsyncIterator[Notifier]:
-    """The app's worker stopped for the test (the test runs its own), started again after."""
-    running: Notifier = app.state.notifier
-    await running.stop()
-    yield running
-    fresh = another(running)
-    running.db.on_changed("notification_outbox", fresh.wake)
-    fresh.start()
-    app.state.notifier = fresh
-
-
 async def test_rows_of_a_worker_killed_between_claim_and_send_are_delivered_after_the_lease(
     app: FastAPI, client: httpx.AsyncClient, own_workers: Notifier
 ) -> None:
@@ -143,9 +111,9 @@ async def test_rows_of_a_worker_killed_between_claim_and_send_are_delivered_afte
         db = app.state.db
         async with db.transaction() as session:  # the first worker claims, then dies
             now = datetime.now(UTC)
-            rows = await outbox.candidates(session, now=now, limit=10, skip=[])
+            rows = await deliveries.due(session, now=now, limit=10, skip=[])
             assert len(rows) == 1
-            await outbox.claim(session, rows, now=now, lease=1.5)
+            await deliveries.claim(session, rows, now=now, lease=1.5)
         async with running(another(own_workers)):
             await asyncio.sleep(0.7)
             assert target.notifications == []  # still leased to the dead worker
@@ -320,15 +288,15 @@ async def test_a_late_failure_does_not_touch_a_row_another_worker_claimed_since(
     await set_count(client, 5)
     db = app.state.db
 
-    async def claim(lease: float) -> outbox.Claimed:
+    async def claim(lease: float) -> deliveries.Claimed:
         async with db.transaction() as session:
             now = datetime.now(UTC)
-            rows = await outbox.candidates(session, now=now, limit=10, skip=[])
-            (claimed,) = await outbox.claim(session, rows, now=now, lease=lease)
+            rows = await deliveries.due(session, now=now, limit=10, skip=[])
+            (claimed,) = await deliveries.claim(session, rows, now=now, lease=lease)
             return claimed
 
-    def failed(claimed: outbox.Claimed) -> outbox.Outcome:
-        return outbox.Outcome(
+    def failed(claimed: deliveries.Claimed) -> deliveries.Outcome:
+        return deliveries.Outcome(
             id=claimed.id,
             tenant=claimed.tenant,
             subscription_id=claimed.subscription_id,
@@ -342,13 +310,13 @@ async def test_a_late_failure_does_not_touch_a_row_another_worker_claimed_since(
     await asyncio.sleep(0.1)  # its lease lapses: the next worker claims the row
     current = await claim(lease=60)
     async with db.transaction() as session:  # the first worker's failure comes in late
-        await outbox.record(session, [failed(stale)], retry_at={stale.id: None})
+        await deliveries.record(session, [failed(stale)], retry_at={stale.id: None})
     async with db.transaction(write=False) as session:
         row = await session.get(OutboxRow, current.id)
         assert row is not None and row.attempts == 0  # neither dropped nor rescheduled
     async with db.transaction() as session:
         retry = datetime.now(UTC) + timedelta(seconds=30)
-        await outbox.record(session, [failed(current)], retry_at={current.id: retry})
+        await deliveries.record(session, [failed(current)], retry_at={current.id: retry})
     async with db.transaction(write=False) as session:
         row = await session.get(OutboxRow, current.id)
         assert row is not None and (row.attempts, row.claimed_until) == (1, None)

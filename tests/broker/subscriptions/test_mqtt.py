@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 import orjson
 
-from broker.subscriptions.notifications import Delivery
+from broker.subscriptions.delivery_service import Delivery
 from broker.subscriptions.schemas import Endpoint
 from connectors.mqtt.connection import Message, MqttConnection, MqttOptions
 from connectors.notify.mqtt import MqttPool

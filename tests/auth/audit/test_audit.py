@@ -19,31 +19,12 @@ from sqlalchemy import select, text
 from auth.audit.entry import record_hash
 from auth.audit.models import AuditRecord
 from broker.core.app import create_app
-from tests.auth.helpers import bearer
+from tests.auth.helpers import audit_rows, bearer, sealed
 from tests.broker.entities.helpers import ENTITIES, SENSOR_ID, create, headers, people_flow
 from tests.conftest import make_auth, make_settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 RECORDS = "/audit/v1/records"
-
-
-async def _sealed(app: FastAPI) -> None:
-    """Everything recorded so far is sealed: also what the app's own audit worker had claimed
-    (its rows are skipped by a concurrent seal, so wait for the inbox to empty)."""
-    deadline = asyncio.get_running_loop().time() + 20
-    while True:
-        await app.state.audit.flush()
-        await app.state.audit.seal()
-        if not await _rows(app, "SELECT id FROM audit_inbox"):
-            return
-        assert asyncio.get_running_loop().time() < deadline, "the audit inbox did not empty"
-        await asyncio.sleep(0.05)
-
-
-async def _rows(app: FastAPI, sql: str, **params: object) -> list[dict[str, object]]:
-    async with app.state.db.read_session() as session:
-        result = await session.execute(text(sql).bindparams(**params))
-        return [dict(row._mapping) for row in result]
 
 
 async def _records(http: httpx.AsyncClient, **params: object) -> list[dict[str, object]]:
@@ -59,7 +40,7 @@ async def test_a_write_is_recorded_with_who_what_where_and_how_it_went(
         ENTITIES, json=people_flow(), headers={**headers("yokohama"), "X-Request-Id": "req-77"}
     )
     assert response.status_code == 201
-    await _sealed(app)
+    await sealed(app)
     (record,) = await _records(client, tenant="yokohama", method="POST")
     assert record["requestId"] == "req-77"
     assert record["clientId"] == "test-admin" and record["subject"] == "test-admin"
@@ -77,7 +58,7 @@ async def test_a_write_commits_its_record_in_its_own_transaction(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     await create(client, tenant="yokohama")
-    inbox = await _rows(app, "SELECT entry FROM audit_inbox")
+    inbox = await audit_rows(app, "SELECT entry FROM audit_inbox")
     entries = [
         e["entry"] if isinstance(e["entry"], dict) else orjson.loads(e["entry"]) for e in inbox
     ]
@@ -90,11 +71,11 @@ async def test_a_failed_write_leaves_no_record_in_its_transaction_but_is_recorde
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     await create(client, tenant="yokohama")
-    await _sealed(app)  # the app's own worker may hold the 201's row
+    await sealed(app)  # the app's own worker may hold the 201's row
     again = await client.post(ENTITIES, json=people_flow(), headers=headers("yokohama"))
     assert again.status_code == 409
-    assert await _rows(app, "SELECT id FROM audit_inbox") == []
-    await _sealed(app)
+    assert await audit_rows(app, "SELECT id FROM audit_inbox") == []
+    await sealed(app)
     statuses = [r["status"] for r in await _records(client, tenant="yokohama", method="POST")]
     assert statuses == [201, 409]
 
@@ -103,13 +84,13 @@ async def test_reads_are_buffered_then_written_in_batches(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     await create(client, tenant="yokohama")
-    await _sealed(app)
+    await sealed(app)
     for _ in range(3):
         assert (
             await client.get(f"{ENTITIES}/{SENSOR_ID}", headers=headers("yokohama"))
         ).status_code == 200
-    assert await _rows(app, "SELECT id FROM audit_inbox") == []
-    await _sealed(app)
+    assert await audit_rows(app, "SELECT id FROM audit_inbox") == []
+    await sealed(app)
     reads = await _records(client, tenant="yokohama", kind="read")
     assert len(reads) == 3
     assert reads[0]["route"] == "/ngsi-ld/v1/entities/{entity_id:path}"
@@ -121,7 +102,7 @@ async def test_refused_and_admin_calls_are_recorded_outside_tenants(
 ) -> None:
     await anonymous.get(ENTITIES, params={"type": "T"}, headers=headers("yokohama"))
     await client.post("/admin/v1/tenants", json={"id": "zushi", "code": "142085"})
-    await _sealed(app)
+    await sealed(app)
     outside = await _records(client, tenant="*")
     refused = [r for r in outside if r["status"] == 401]
     assert refused and refused[0]["requestedTenant"] is None and refused[0]["clientId"] is None
@@ -132,7 +113,7 @@ async def test_refused_and_admin_calls_are_recorded_outside_tenants(
 async def test_probes_are_not_recorded(app: FastAPI, client: httpx.AsyncClient) -> None:
     await client.get("/health")
     await client.get("/ready")
-    await _sealed(app)
+    await sealed(app)
     assert not [r for r in await _records(client) if r["path"] in ("/health", "/ready")]
 
 
@@ -144,7 +125,7 @@ async def test_read_buffer_is_flushed_at_shutdown(
         transport = httpx.ASGITransport(app=application)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
             await http.get(ENTITIES, params={"type": "Shutdown"})
-    rows = await _rows(app, "SELECT path FROM audit_records WHERE subject = 'local'")
+    rows = await audit_rows(app, "SELECT path FROM audit_records WHERE subject = 'local'")
     assert [r["path"] for r in rows] == ["/ngsi-ld/v1/entities"]
 
 
@@ -157,11 +138,11 @@ async def _verify(client: httpx.AsyncClient, tenant: str = "yokohama") -> dict[s
 async def _chain_of_five(app: FastAPI, client: httpx.AsyncClient) -> None:
     for n in range(5):
         await create(client, people_flow(f"urn:ngsi-ld:CrowdFlowObserved:{n}"), tenant="yokohama")
-    await _sealed(app)
+    await sealed(app)
     await app.state.audit.checkpoint()
     for n in range(5, 7):
         await create(client, people_flow(f"urn:ngsi-ld:CrowdFlowObserved:{n}"), tenant="yokohama")
-    await _sealed(app)
+    await sealed(app)
     report = await _verify(client)
     assert report["intact"] is True
     assert report["chains"][0]["records"] == 7 and report["chains"][0]["checkpoints"] == 1
@@ -283,7 +264,7 @@ async def test_search_filters_and_exports(app: FastAPI, client: httpx.AsyncClien
     await create(client, tenant="kawasaki")
     await client.get(f"{ENTITIES}/{SENSOR_ID}", headers=headers("kawasaki"))
     await client.get(f"{ENTITIES}/urn:ngsi-ld:Nothing:1", headers=headers("kawasaki"))
-    await _sealed(app)
+    await sealed(app)
     assert [r["status"] for r in await _records(client, tenant="kawasaki", status=404)] == [404]
     assert len(await _records(client, route="/ngsi-ld/v1/entities", tenant="kawasaki")) == 1
     assert len(await _records(client, client="test-admin", kind="write", tenant="yokohama")) == 1
@@ -315,7 +296,7 @@ async def test_large_exports_stream_every_record(app: FastAPI, client: httpx.Asy
                 kind="read",
             )
         )
-    await _sealed(app)
+    await sealed(app)
     exported = await client.get(RECORDS, params={"tenant": "sagamihara", "format": "ndjson"})
     paths = [orjson.loads(line)["path"] for line in exported.text.splitlines()]
     assert len(paths) == 4500 and len(set(paths)) == 4500
@@ -326,7 +307,7 @@ async def test_an_auditor_sees_only_its_tenants(
 ) -> None:
     await create(client, tenant="yokohama")
     await create(client, tenant="kawasaki")
-    await _sealed(app)
+    await sealed(app)
     auditor = await bearer(anonymous, app, scopes=["audit:read"], tenants=["yokohama"])
     mine = (await anonymous.get(RECORDS, headers=auditor)).json()
     assert {r["tenant"] for r in mine} == {"yokohama"}
@@ -355,7 +336,7 @@ async def test_usage_is_counted_per_tenant_client_and_day(
             amount=4,
             at=datetime.now(UTC),
         )
-    await _sealed(app)
+    await sealed(app)
     await app.state.audit.snapshot_usage()
     rows = (await client.get("/audit/v1/usage", params={"tenant": "yokohama"})).json()
     today = app.state.usage.day(datetime.now(UTC)).isoformat()
