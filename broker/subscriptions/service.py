@@ -52,7 +52,9 @@ async def _checked(
 ) -> SubscriptionSpec:
     """The subscription, checked whole; an expiresAt it is given must be in the future (an
     expired one may still be changed, e.g. paused, without a new expiresAt)."""
-    compiled = await compile_subscription(document, context.local, deps.contexts)
+    # With the documents `context` was made of: a hosted @context (clause 5.13) is among them.
+    documents = deps.contexts.documents_of(context.local)
+    compiled = await compile_subscription(document, context.local, deps.contexts, documents)
     spec = compiled.spec
     if new_expiry and spec.expires_at is not None and spec.expires_at <= now:
         raise BadRequestData("expiresAt must be in the future")
