@@ -155,7 +155,12 @@ async def partial_attribute_update(
     responses=LD_ERRORS,
 )
 async def replace_attribute(
-    session: SessionDep, access: EntitiesWrite, body: LdBody, entity_id: str, attr_id: str
+    session: SessionDep,
+    access: EntitiesWrite,
+    body: LdBody,
+    entity_id: str,
+    attr_id: str,
+    entity_type: TypeSelector = None,
 ) -> Response:
     """6.7.3.3 Replace Attribute."""
     await service.update_attribute(
@@ -166,6 +171,7 @@ async def replace_attribute(
         payload=body.data,
         context=body.context,
         replace=True,
+        entity_type=entity_type,
     )
     return Response(status_code=204)
 

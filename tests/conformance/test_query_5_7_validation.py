@@ -170,6 +170,9 @@ async def test_post_query_with_only_attrs_is_enough(client: httpx.AsyncClient) -
         ("PUT", "", {"name": "Ume"}),
         ("POST", "/attrs", {"height": 3}),
         ("PATCH", "/attrs", {"name": "Ume"}),
+        ("PUT", "/attrs/name", {"type": "Property", "value": "Ume"}),
+        ("PATCH", "/attrs/name", {"value": "Ume"}),
+        ("DELETE", "/attrs/name", None),
     ],
 )
 async def test_type_selector_of_another_type_is_not_found_and_changes_nothing(
