@@ -10,20 +10,27 @@
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.orm import selectinload
 
+from broker.core.models import Tenant
 from broker.core.repository import Repository, TenantBoundRepository
 from catalog.access import Visibility
 from catalog.datasets.models import Dataset, Resource
 
 
 def visible(visibility: Visibility) -> ColumnElement[bool]:
-    """Active datasets that are public or private to a tenant the visibility covers."""
+    """Active datasets of active tenants that are public or private to a tenant the
+    visibility covers."""
     if visibility.every_tenant:
         private: ColumnElement[bool] = true()
     elif visibility.private_of:
         private = Dataset.tenant_id.in_(sorted(visibility.private_of))
     else:
         private = false()
-    return and_(Dataset.state == "active", or_(Dataset.private.is_(False), private))
+    inactive = select(Tenant.id).where(Tenant.active.is_(False))
+    return and_(
+        Dataset.state == "active",
+        or_(Dataset.private.is_(False), private),
+        Dataset.tenant_id.not_in(inactive),
+    )
 
 
 class CatalogDatasets(Repository):

@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth import scopes
@@ -41,10 +42,17 @@ async def present(session: AsyncSession, datasets: list[Dataset]) -> list[dict[s
 
 
 async def visible_dataset(session: AsyncSession, caller: Caller, id_or_name: str) -> Dataset:
+    """A dataset the caller may see; a deactivated tenant's are seen by no one."""
     dataset = await CatalogDatasets(session).find(id_or_name)
-    if dataset is None or (
-        (dataset.private or dataset.state != "active")
-        and not await caller.may_read_hidden(dataset.tenant_id)
+    tenant = await caller.guard.tenants.get(dataset.tenant_id) if dataset else None
+    if (
+        dataset is None
+        or tenant is None
+        or not tenant.active
+        or (
+            (dataset.private or dataset.state != "active")
+            and not await caller.may_read_hidden(dataset.tenant_id)
+        )
     ):
         raise NotFound("Not found: Dataset not found")
     return dataset
@@ -124,7 +132,10 @@ async def package_create(session: AsyncSession, caller: Caller, *, params: dict[
     building.apply(dataset, body, groups=groups, now=now)
     dataset.resources = []
     building.replace_resources(dataset, body.resources or [], now=now)
-    await DatasetRepository(session, owner).add(dataset)
+    try:
+        await DatasetRepository(session, owner).add(dataset)
+    except IntegrityError as exc:  # the same name, created at the same time
+        raise ValidationFailed.of("name", "That URL is already in use.") from exc
     await reindex(session, dataset)
     return (await present(session, [dataset]))[0]
 

@@ -143,3 +143,17 @@ async def test_moving_a_dataset_needs_write_access_in_both_organizations(
     assert found["count"] == 1
     kawasaki = await publisher(anonymous, app, "kawasaki")
     await ckan(anonymous, "package_delete", headers=kawasaki, id="jinryu-2026")
+
+
+async def test_a_deactivated_tenants_datasets_and_organization_are_hidden(
+    client: httpx.AsyncClient, anonymous: httpx.AsyncClient
+) -> None:
+    await create(client, owner_org="sagamihara")
+    response = await client.patch("/admin/v1/tenants/sagamihara", json={"active": False})
+    assert response.status_code == 200, response.text
+    await ckan(anonymous, "package_show", status=404, id="jinryu-2026")
+    assert (await result(anonymous, "package_search"))["count"] == 0
+    assert "sagamihara" not in await result(anonymous, "organization_list")
+    await ckan(anonymous, "organization_show", status=404, id="sagamihara")
+    await client.patch("/admin/v1/tenants/sagamihara", json={"active": True})
+    assert (await result(anonymous, "package_show", id="jinryu-2026"))["owner_org"] == "sagamihara"
