@@ -21,7 +21,8 @@ class NotAuthorized(Forbidden):
 
 class BadRequest(BadRequestData):
     """A request CKAN refuses before any action runs (a body that is not a JSON object, an
-    unknown action, a write by GET): 400 "Bad request"."""
+    unknown action, a write by GET): 400 with, as CKAN answers, no envelope but the JSON string
+    "Bad request - <detail>"."""
 
     ckan_type: ClassVar[str] = "Bad request"
 

@@ -43,9 +43,11 @@ async def _params(request: Request) -> dict[str, Any]:
     try:
         params = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        raise BadRequest(f"Bad request - JSON Error: {exc}") from exc
+        raise BadRequest(f"JSON Error: Error decoding JSON data. Error: {exc}") from exc
     if not isinstance(params, dict):
-        raise BadRequest("Bad request - JSON Error: Request data JSON decoded to a non-dict")
+        raise BadRequest(
+            f"JSON Error: Request data JSON decoded to {params!r} but it needs to be a dictionary."
+        )
     return params
 
 

@@ -19,7 +19,7 @@ from starlette.responses import Response
 
 from broker.core.errors import NgsiLdError
 from broker.core.routing import RenkeiRoute
-from catalog.errors import ValidationFailed
+from catalog.errors import BadRequest, ValidationFailed
 
 
 def help_url(request: Request) -> str:
@@ -74,6 +74,9 @@ class CkanRoute(RenkeiRoute):
         async def in_envelope(request: Request) -> Response:
             try:
                 return await handler(request)
+            except BadRequest as exc:
+                message = orjson.dumps(f"Bad request - {exc.detail}")
+                response = Response(message, status_code=400, media_type="application/json")
             except NgsiLdError as exc:
                 response = error_response(request, *ckan_error(exc))
             except RequestValidationError as exc:

@@ -111,5 +111,5 @@ for _name, (_action, _doc) in WRITES.items():
 async def unknown_action(action: str) -> Response:
     """An action this catalog does not have, or a write by GET: CKAN's 400."""
     if action in WRITES:
-        raise BadRequest(f"Bad request - Action {action} requires an HTTP POST request")
-    raise BadRequest(f"Bad request - Action name not known: {action}")
+        raise BadRequest("JSON Error: Invalid request. Please use POST method for your request")
+    raise BadRequest(f"Action name not known: {action}")

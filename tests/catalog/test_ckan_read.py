@@ -73,26 +73,30 @@ async def test_missing_id_is_a_validation_error(anonymous: httpx.AsyncClient) ->
     assert body["error"] == {"__type": "Validation Error", "id": ["Missing value"]}
 
 
-async def test_unknown_action_and_write_by_get_are_bad_requests(
+async def test_unknown_action_and_write_by_get_are_bad_requests_as_ckan_words_them(
     anonymous: httpx.AsyncClient,
 ) -> None:
-    body = await ckan(anonymous, "package_frobnicate", status=400)
-    assert body["error"]["__type"] == "Bad request"
+    response = await anonymous.post("/api/3/action/package_frobnicate", json={})
+    assert response.status_code == 400
+    assert response.json() == "Bad request - Action name not known: package_frobnicate"
     response = await anonymous.get("/api/3/action/package_create", params={"name": "x"})
     assert response.status_code == 400
-    assert "POST" in response.json()["error"]["message"]
+    assert response.json() == (
+        "Bad request - JSON Error: Invalid request. Please use POST method for your request"
+    )
 
 
 async def test_a_body_that_is_not_a_json_object_is_a_bad_request(
     anonymous: httpx.AsyncClient,
 ) -> None:
-    response = await anonymous.post(
-        "/api/3/action/package_search",
-        content=b"[1, 2]",
-        headers={"Content-Type": "application/json"},
-    )
-    assert response.status_code == 400
-    assert response.json()["success"] is False
+    for body in (b"[1, 2]", b"{not json"):
+        response = await anonymous.post(
+            "/api/3/action/package_search",
+            content=body,
+            headers={"Content-Type": "application/json"},
+        )
+        assert response.status_code == 400
+        assert response.json().startswith("Bad request - JSON Error: ")
 
 
 async def test_package_list_pages_the_public_names(client: httpx.AsyncClient) -> None:
