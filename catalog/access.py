@@ -3,8 +3,9 @@
 The catalog is open data: a caller without a token is anonymous and reads every public, active
 dataset. A token (the CKAN way, `Authorization: <token>`, or `Authorization: Bearer <token>`)
 makes the caller a principal; what it may do in an organization is the access auth's guard
-grants in that tenant (organization = tenant): `catalog:read` to see its private, draft and
-deleted datasets, `catalog:write` to publish. The decision is auth's; this module only asks.
+grants in that tenant (organization = tenant): a member's `catalog:read` to see its private,
+draft and deleted datasets, `catalog:write` to publish. The decision is auth's; this module only
+asks.
 """
 
 from dataclasses import dataclass, field
@@ -82,5 +83,11 @@ class Caller:
         return True
 
     async def may_read_hidden(self, tenant: str) -> bool:
-        """Whether a private, draft or deleted dataset of `tenant` is visible to the caller."""
-        return await self.may(tenant, scopes.CATALOG_READ)
+        """Whether a private, draft or deleted dataset of `tenant` is visible to the caller: a
+        member's catalog:read. Reading a tenant through the shared tenant or a sharing grant
+        (read-only access, for entities) does not open its unpublished datasets."""
+        try:
+            access = await self.access(tenant, scopes.CATALOG_READ)
+        except NotAuthorized:
+            return False
+        return not access.read_only

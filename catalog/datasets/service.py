@@ -91,6 +91,8 @@ async def _owner(caller: Caller, body: DatasetIn) -> str:
 
 
 async def _checked_groups(session: AsyncSession, body: DatasetIn) -> list[str]:
+    """The names of the dataset's groups (given by name or id), which must exist; its license
+    must be one of license_list's."""
     if body.license_id and body.license_id not in BY_ID:
         raise ValidationFailed.of("license_id", f"License not found: {body.license_id}")
     wanted = [ref.name or ref.id or "" for ref in body.groups]

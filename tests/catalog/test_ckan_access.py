@@ -157,3 +157,16 @@ async def test_a_deactivated_tenants_datasets_and_organization_are_hidden(
     await ckan(anonymous, "organization_show", status=404, id="sagamihara")
     await client.patch("/admin/v1/tenants/sagamihara", json={"active": True})
     assert (await result(anonymous, "package_show", id="jinryu-2026"))["owner_org"] == "sagamihara"
+
+
+async def test_reading_the_shared_tenant_does_not_open_its_private_datasets(
+    app: FastAPI, client: httpx.AsyncClient, anonymous: httpx.AsyncClient
+) -> None:
+    await create(client, owner_org="shared", private=True)
+    await create(client, name="shared-public", owner_org="shared")
+    kawasaki = await publisher(anonymous, app, "kawasaki")
+    await ckan(anonymous, "package_show", status=404, headers=kawasaki, id="jinryu-2026")
+    shown = await ckan(anonymous, "package_show", headers=kawasaki, id="shared-public")
+    assert shown["result"]["owner_org"] == "shared"
+    member = await publisher(anonymous, app, "shared")
+    assert (await ckan(anonymous, "package_show", headers=member, id="jinryu-2026"))["success"]
