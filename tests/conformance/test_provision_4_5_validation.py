@@ -164,3 +164,15 @@ async def test_partial_update_of_the_default_instance_named_none(client: httpx.A
     assert patched.status_code == 204, patched.text
     stored = (await client.get(f"{ENTITIES}/{E}", headers=headers())).json()
     assert stored["speed"]["value"] == 9 and "datasetId" not in stored["speed"]
+
+
+@pytest.mark.parametrize("operation", ["create", "upsert", "update", "merge", "delete"])
+async def test_a_null_item_fails_the_whole_batch(client: httpx.AsyncClient, operation: str) -> None:
+    """ETSI 567_01_01, 5620_01_01: [entity, null] is a BadRequestData for the whole request and
+    the valid entity is not applied."""
+    item: Any = E if operation == "delete" else vehicle(speed=3)
+    response = await client.post(
+        f"/ngsi-ld/v1/entityOperations/{operation}", json=[item, None], headers=headers()
+    )
+    assert_problem(response, 400, "BadRequestData")
+    assert (await client.get(f"{ENTITIES}/{E}", headers=headers())).status_code == 404

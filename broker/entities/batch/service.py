@@ -48,6 +48,9 @@ def check_batch(payload: Any, limit: int) -> list[Any]:
         raise BadRequestData("a batch operation needs at least one entity")
     if len(payload) > limit:
         raise BadRequestData(f"a batch may hold at most {limit} entities")
+    if any(item is None for item in payload):
+        # a null is no entity to report on: the request is malformed, nothing is applied
+        raise BadRequestData("a batch operation's array must not hold null")
     return payload
 
 
