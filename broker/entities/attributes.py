@@ -171,6 +171,8 @@ def dataset_id_of(value: Any, what: str) -> str | None:
     """A datasetId as given in a request: None and "@none" name the default instance."""
     if value is None or value == DEFAULT_DATASET:
         return None
+    if value == NGSI_LD_NULL:
+        raise BadRequestData(f"{what} cannot be NGSI-LD Null")
     return check_uri(value, what)
 
 

@@ -218,6 +218,8 @@ def attribute_changed(
     if isinstance(payload, dict):  # an application/ld+json fragment names its @context
         payload = {k: v for k, v in payload.items() if k != "@context"}
     fragment = documents.as_fragment(payload)
+    if not fragment:
+        raise BadRequestData(f"the fragment for {attribute!r} is empty")
     dataset_id = dataset_id_of(fragment.get("datasetId"), f"datasetId of {attribute!r}")
     instances = record.attrs.get(iri, [])
     index = documents.find_instance(instances, dataset_id)

@@ -176,3 +176,17 @@ async def test_a_null_item_fails_the_whole_batch(client: httpx.AsyncClient, oper
     )
     assert_problem(response, 400, "BadRequestData")
     assert (await client.get(f"{ENTITIES}/{E}", headers=headers())).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [{}, {"datasetId": NULL, "value": 2}],
+    ids=["empty fragment (012_02_04)", "datasetId NGSI-LD Null (558_01_04)"],
+)
+async def test_partial_attribute_update_refuses(
+    client: httpx.AsyncClient, fragment: dict[str, Any]
+) -> None:
+    assert (await client.post(ENTITIES, json=speed(), headers=headers())).status_code == 201
+    response = await client.patch(f"{ENTITIES}/{E}/attrs/speed", json=fragment, headers=headers())
+    assert_problem(response, 400, "BadRequestData")
+    assert (await client.get(f"{ENTITIES}/{E}", headers=headers())).json()["speed"]["value"] == 1
