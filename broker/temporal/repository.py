@@ -9,8 +9,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from typing import cast as typed
 
-from sqlalchemy import BigInteger, and_, cast, func, insert, literal, select, type_coerce
+from sqlalchemy import BigInteger, Table, and_, cast, func, insert, literal, select, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
 from broker.core.db import JSONDocument
@@ -22,6 +23,7 @@ from broker.temporal.selection import Aggregation, TemporalQuery, TimeInterval
 _CHUNK = 500  # entity ids per IN (...) list, rows per multi-row INSERT
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 Instance = AttributeInstance
+_table = typed(Table, AttributeInstance.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,10 +105,11 @@ def _instant(timeproperty: str) -> Any:
 
 class TemporalRepository(TenantBoundRepository):
     async def append(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Append instances (column dicts without tenant_id) to the tenant's history."""
+        """Append instances (column dicts without tenant_id) to the tenant's history: a Core
+        INSERT, as ORM bulk inserts cost ten times as much inside a busy unit of work."""
         for chunk in _chunks(rows):
             await self.session.execute(
-                insert(Instance), [{"tenant_id": self.tenant, **row} for row in chunk]
+                insert(_table), [{"tenant_id": self.tenant, **row} for row in chunk]
             )
 
     async def entity_types(self, entity_id: str) -> list[str] | None:
