@@ -58,9 +58,6 @@ def upgrade() -> None:
         "attribute_instances",
         ["tenant_id", "entity_id", "attribute", "created_at"],
     )
-    op.create_index(
-        "ix_attribute_instances_instance", "attribute_instances", ["tenant_id", "instance_id"]
-    )
 
 
 def downgrade() -> None:
