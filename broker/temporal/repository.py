@@ -117,7 +117,8 @@ class TemporalRepository(TenantBoundRepository):
         statement = (
             select(Instance.entity_types)
             .where(self.owns(Instance), Instance.entity_id == entity_id)
-            .order_by(Instance.id.desc())
+            # not by id alone: PostgreSQL would walk the primary key back over every tenant
+            .order_by(Instance.created_at.desc(), Instance.id.desc())
             .limit(1)
         )
         found: list[str] | None = await self.session.scalar(statement)
@@ -152,20 +153,22 @@ class TemporalRepository(TenantBoundRepository):
         keep = query.last_n if newest_first else most
         rows: list[InstanceRow] = []
         for chunk in _chunks(list(dict.fromkeys(entity_ids))):
+            # rank narrow rows, then read the documents of those kept only
             ranked = (
-                select(*_ROW_COLUMNS, instant.label("instant"), Instance.id.label("row"), rank)
+                select(Instance.id, instant.label("instant"), rank)
                 .where(*self._conditions(chunk, query))
                 .subquery()
             )
             statement = (
-                select(*(ranked.c[c.key] for c in _ROW_COLUMNS))
+                select(*_ROW_COLUMNS)
+                .join(ranked, ranked.c.id == Instance.id)
                 .where(ranked.c.rank <= keep)
                 .order_by(
-                    ranked.c.entity_id,
-                    ranked.c.attribute,
-                    ranked.c.dataset_id,
+                    Instance.entity_id,
+                    Instance.attribute,
+                    Instance.dataset_id,
                     ranked.c.instant,
-                    ranked.c.row,
+                    Instance.id,
                 )
             )
             result = await self.session.execute(statement)
@@ -178,8 +181,13 @@ class TemporalRepository(TenantBoundRepository):
         """Aggregates per entity, attribute, dataset and period, computed in SQL."""
         instant = _instant(query.interval.timeproperty)
         bucket = self._bucket(instant, query.interval, aggregation)
-        value = self._value()
         number = Instance.number
+        # COUNT(DISTINCT value) reads every document: only when asked for
+        distinct = (
+            func.count(self._value().distinct())
+            if "distinctCount" in aggregation.methods
+            else literal(0)
+        )
         columns = (
             Instance.entity_id,
             Instance.attribute,
@@ -187,7 +195,7 @@ class TemporalRepository(TenantBoundRepository):
             bucket.label("bucket"),
             func.count(),
             func.count(number),
-            func.count(value.distinct()),
+            distinct,
             func.sum(number),
             func.avg(number),
             func.min(number),

@@ -52,13 +52,14 @@ async def retrieve_temporal(
     """5.7.3 Retrieve Temporal Evolution of an Entity; 404 when it has no history it may see."""
     check_uri(entity_id, "entity id")
     repo = TemporalRepository.of(session, access)
-    types = await repo.entity_types(entity_id)
-    if types is None:  # no history: an entity without attributes, or none at all
+    try:
         record = await entities.retrieve_entity(
             session, access, entity_id=entity_id, representation=Representation()
         )
-        types = record.types
-    if not access.sees(types):
+        types: list[str] | None = record.types
+    except ResourceNotFound:  # deleted (or not visible): the types its history last had
+        types = await repo.entity_types(entity_id)
+    if types is None or not access.sees(types):
         raise ResourceNotFound(f"entity {entity_id} not found")
     rendered, served = await _histories(repo, [(entity_id, types)], query, view, context)
     return TemporalResult(rendered, served)
