@@ -1,4 +1,5 @@
-"""Measures over MQTT (the IoT Agent JSON connector, real Mosquitto) are recorded as history."""
+"""Measures over MQTT (the IoT Agent JSON connector, real Mosquitto) are recorded as temporal
+history (broker/temporal); here for the MQTT app fixtures of the connector tests."""
 
 import httpx
 
