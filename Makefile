@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format openapi openapi-check deploy-check bench clean
+.PHONY: run test interop lint format openapi openapi-check deploy-check bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/renkei openapi --check
 	$(BIN)/pytest
+
+# The FIWARE IoT Agent against Renkei on both stores (Node.js, Mosquitto, PostgreSQL; also part of
+# `make test`). Its npm packages are installed on first run from tests/interop/package-lock.json.
+interop: $(STAMP)
+	$(BIN)/pytest -q tests/interop
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -45,4 +50,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache tests/interop/node_modules

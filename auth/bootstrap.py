@@ -15,13 +15,13 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from auth import scopes
-from auth.clients import repository as clients
 from auth.clients import service as client_service
+from auth.clients.repository import ClientRepository
 from auth.clients.schemas import ClientCreate
 from auth.keys.service import KeyRing
 from auth.principals import ALL_TENANTS, SYSTEM
 from auth.settings import AuthSettings
-from auth.tenants import repository as tenants
+from auth.tenants.repository import TenantRepository
 from broker.core.db import Database
 from broker.core.models import Tenant
 
@@ -31,9 +31,9 @@ log = logging.getLogger("renkei.auth")
 async def ensure_shared_tenant(db: Database, name: str) -> None:
     try:
         async with db.transaction() as session:
-            if await tenants.get(session, name) is None:
+            tenants = TenantRepository(session)
+            if await tenants.get(name) is None:
                 await tenants.add(
-                    session,
                     Tenant(
                         id=name,
                         created_at=datetime.now(UTC),
@@ -51,7 +51,7 @@ async def ensure_admin_client(db: Database, client_id: str) -> str | None:
     """Create the admin client if there is none; returns its secret when it was created."""
     try:
         async with db.transaction() as session:
-            if await clients.any_with_all_tenants(session):
+            if await ClientRepository(session).any_with_all_tenants():
                 return None
             issued = await client_service.create_client(
                 session,

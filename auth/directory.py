@@ -2,16 +2,18 @@
 clients (active, scopes, tenants, entity types), revoked token ids, and sharing grants.
 
 A change made through this process invalidates the snapshot at once; other replicas see it
-within RENKEI_AUTH_CACHE_TTL seconds.
+within RENKEI_AUTH_CACHE_TTL seconds, except a new client: a token naming a client the snapshot
+lacks reloads it when the snapshot may be older than the token.
 """
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from auth.clients import repository as clients
-from auth.grants import repository as grants
-from auth.tokens import repository as tokens
+from auth.clients.repository import ClientRepository
+from auth.grants.repository import CrossTenantGrantRepository
+from auth.tokens.repository import RevokedTokenRepository
 from broker.core.db import Database
 from broker.core.snapshot import Snapshot
 
@@ -49,9 +51,9 @@ class Directory:
 
     async def _load(self) -> _Data:
         async with self.db.read_session() as session:
-            client_rows = await clients.list_all(session)
-            revoked = await tokens.unexpired(session)
-            grant_rows = await grants.active(session)
+            client_rows = await ClientRepository(session).list_all()
+            revoked = await RevokedTokenRepository(session).unexpired()
+            grant_rows = await CrossTenantGrantRepository(session).active()
         by_tenant: dict[str, list[GrantState]] = defaultdict(list)
         for g in grant_rows:
             by_tenant[g.tenant_id].append(
@@ -75,8 +77,16 @@ class Directory:
             grants=dict(by_tenant),
         )
 
-    async def client(self, client_id: str) -> ClientState | None:
-        return (await self._snapshot.get()).clients.get(client_id)
+    async def client(self, client_id: str, *, issued_at: float | None = None) -> ClientState | None:
+        """The client, or None when it does not exist (any more). A client missing from a
+        snapshot loaded before `issued_at` (the token naming it was issued later: right after
+        the client was made here or on another replica) is looked for in a reloaded one."""
+        found = (await self._snapshot.get()).clients.get(client_id)
+        if found is None and issued_at is not None:
+            # `iat` has whole seconds: a snapshot of that second may still predate the token
+            age = max(0.0, time.time() - issued_at - 1.0)
+            found = (await self._snapshot.get(max_age=age)).clients.get(client_id)
+        return found
 
     async def is_revoked(self, jti: str) -> bool:
         return jti in (await self._snapshot.get()).revoked

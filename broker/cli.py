@@ -14,7 +14,13 @@ DEFAULT_OPENAPI = Path("openapi/openapi.json")
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from broker.core.schema_check import problem
+
     settings = get_settings()
+    refused = problem(settings.effective_database_url)
+    if refused is not None:
+        print(f"renkei serve: not serving: {refused}", file=sys.stderr, flush=True)
+        return 1
     host = args.host or settings.host
     port = args.port or settings.port
     from auth.settings import get_auth_settings

@@ -21,6 +21,7 @@ from broker.entities.router import router as entities_router
 from broker.entities.service import entity_counts
 from broker.info.router import router as info_router
 from broker.jsonld.context import ContextResolver
+from broker.jsonld.router import router as contexts_router
 from broker.subscriptions.compiled import CompiledCache
 from broker.subscriptions.matching import ChangeMatcher
 from broker.subscriptions.router import router as subscriptions_router
@@ -43,6 +44,7 @@ def include_routers(app: FastAPI) -> None:
         subscriptions_router,
         temporal_router,
         info_router,
+        contexts_router,
     ):
         app.include_router(router, prefix=NGSI_LD_PREFIX)
 

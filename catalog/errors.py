@@ -4,13 +4,27 @@ CKAN API they render as problem+json; the CKAN API renders them in its own envel
 
 from typing import ClassVar
 
-from broker.core.errors import BadRequestData, NgsiLdError, ResourceNotFound
+from broker.core.errors import BadRequestData, Forbidden, NgsiLdError, ResourceNotFound
 
 
 class NotFound(ResourceNotFound):
     """CKAN's NotFound: 404 "Not Found Error"."""
 
     ckan_type: ClassVar[str] = "Not Found Error"
+
+
+class NotAuthorized(Forbidden):
+    """CKAN's NotAuthorized: 403 "Authorization Error" (no token, or not the owning tenant's)."""
+
+    ckan_type: ClassVar[str] = "Authorization Error"
+
+
+class BadRequest(BadRequestData):
+    """A request CKAN refuses before any action runs (a body that is not a JSON object, an
+    unknown action, a write by GET): 400 with, as CKAN answers, no envelope but the JSON string
+    "Bad request - <detail>"."""
+
+    ckan_type: ClassVar[str] = "Bad request"
 
 
 class ValidationFailed(BadRequestData):

@@ -11,6 +11,7 @@ MODEL_MODULES = (
     "broker.core.models",
     "broker.entities.models",
     "broker.subscriptions.models",
+    "broker.jsonld.models",
     "broker.temporal.models",
     "auth.models",
     "catalog.models",

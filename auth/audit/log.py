@@ -19,9 +19,9 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth.audit import repository
 from auth.audit.entry import AuditEntry
 from auth.audit.middleware import IN_TRANSACTION
+from auth.audit.repository import AuditInboxRepository
 from auth.audit.requests import entry_for
 from auth.audit.seal import checkpoint, seal_batch
 from auth.audit.usage import ENTITIES_STORED, Usage
@@ -94,7 +94,7 @@ class AuditLog:
             entry = entry_for(request.scope, status=response.status_code, bytes_out=len(body))
             setattr(request.state, IN_TRANSACTION, True)
         if entry is not None:
-            await repository.inbox_add(session, [entry.to_json()])
+            await AuditInboxRepository(session).add([entry.to_json()])
 
     # -- the worker ----------------------------------------------------------------------
 
@@ -105,7 +105,7 @@ class AuditLog:
             return 0
         try:
             async with self.db.transaction() as session:
-                await repository.inbox_add(session, [e.to_json() for e in taken])
+                await AuditInboxRepository(session).add([e.to_json() for e in taken])
         except BaseException:
             self._buffer.extendleft(reversed(taken))
             raise

@@ -4,15 +4,17 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response, StreamingResponse
 
 from auth import scopes
 from auth.audit import service
-from auth.audit.repository import RecordFilter
+from auth.audit.filters import RecordFilter
 from auth.dependencies import require_principal
+from auth.keys.dependencies import KeyRingDep
 from auth.principals import Principal
 from broker.core.db import SessionDep
+from broker.core.dependencies import DatabaseDep
 from broker.core.routing import RenkeiRoute
 
 router = APIRouter(prefix="/audit/v1", tags=["audit"], route_class=RenkeiRoute)
@@ -39,7 +41,7 @@ def _filter(
     responses={200: {"content": {m: {} for m in _MEDIA.values()}}},
 )
 async def search_records(
-    request: Request,
+    db: DatabaseDep,
     session: SessionDep,
     principal: Auditor,
     where: Annotated[RecordFilter, Depends(_filter)],
@@ -51,19 +53,19 @@ async def search_records(
     if format == "json":
         body = await service.search(session, principal, where=where, limit=limit, offset=offset)
         return Response(orjson.dumps(body), media_type="application/json")
-    lines = await service.export(request.app.state.db, principal, where=where, fmt=format)
+    lines = await service.export(db, principal, where=where, fmt=format)
     return StreamingResponse(lines, media_type=_MEDIA[format])
 
 
 @router.get("/verify", operation_id="verifyAuditLog")
 async def verify_log(
-    request: Request,
+    keyring: KeyRingDep,
     session: SessionDep,
     principal: Auditor,
     tenant: Annotated[str | None, Query(description="one chain; default every visible one")] = None,
 ) -> dict[str, Any]:
     """Whether every chain is intact, and where each broken one breaks."""
-    keys = await request.app.state.keyring.verification_keys()
+    keys = await keyring.verification_keys()
     return await service.verify_log(session, principal, keys=keys, tenant=tenant)
 
 

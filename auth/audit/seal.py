@@ -13,14 +13,15 @@ from joserfc import jws
 from joserfc.jwk import RSAKey
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth.audit import repository
 from auth.audit.entry import AuditEntry
+from auth.audit.repository import AuditChainRepository, AuditInboxRepository, AuditRepository
 from auth.audit.usage import Usage
 
 
 async def seal_batch(session: AsyncSession, usage: Usage, *, limit: int) -> int:
     """Chain up to `limit` inbox entries; returns how many."""
-    claimed = await repository.inbox_claim(session, limit)
+    inbox = AuditInboxRepository(session)
+    claimed = await inbox.claim(limit)
     if not claimed:
         return 0
     by_tenant: dict[str, list[AuditEntry]] = defaultdict(list)
@@ -28,16 +29,17 @@ async def seal_batch(session: AsyncSession, usage: Usage, *, limit: int) -> int:
         entry = AuditEntry.from_json(data)
         by_tenant[entry.tenant].append(entry)
     for tenant in sorted(by_tenant):
-        seq, head = await repository.lock_chain(session, tenant)
+        chain = AuditChainRepository(session, tenant)
+        seq, head = await chain.lock()
         rows = []
         for entry in by_tenant[tenant]:
             seq += 1
             row = entry.columns(seq, head)
             head = row["hash"]
             rows.append(row)
-        await repository.append(session, tenant, rows, seq, head)
+        await chain.append(rows, seq, head)
     await usage.add(session, usage.of_entries(e for es in by_tenant.values() for e in es))
-    await repository.inbox_delete(session, [i for i, _ in claimed])
+    await inbox.delete([i for i, _ in claimed])
     return len(claimed)
 
 
@@ -48,23 +50,17 @@ def checkpoint_payload(tenant: str, seq: int, head: str, signed_at: datetime) ->
 
 async def checkpoint(session: AsyncSession, key: RSAKey) -> int:
     """Sign the head of every chain that grew since its last checkpoint; returns how many."""
-    signed = await repository.last_checkpoints(session)
+    audit = AuditRepository(session)
+    signed = await audit.last_checkpoints()
     made = 0
     now = datetime.now(UTC)
-    for chain in await repository.chains(session, None):
+    for chain in await audit.chains(None):
         if chain.seq == 0 or signed.get(chain.tenant_id, 0) >= chain.seq:
             continue
         payload = checkpoint_payload(chain.tenant_id, chain.seq, chain.head_hash, now)
         signature = jws.serialize_compact({"alg": "RS256", "kid": key.kid}, payload, key)
-        await repository.add_checkpoint(
-            session,
-            {
-                "tenant_id": chain.tenant_id,
-                "seq": chain.seq,
-                "hash": chain.head_hash,
-                "signed_at": now,
-                "signature": signature,
-            },
+        await AuditChainRepository(session, chain.tenant_id).add_checkpoint(
+            seq=chain.seq, head=chain.head_hash, signed_at=now, signature=signature
         )
         made += 1
     return made

@@ -16,9 +16,9 @@ import orjson
 from joserfc.jwk import KeySet
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth.audit import repository
+from auth.audit.filters import RecordFilter
 from auth.audit.models import AuditRecord
-from auth.audit.repository import RecordFilter
+from auth.audit.repository import AuditRepository, UsageRepository
 from auth.audit.usage import METRICS
 from auth.audit.verify import verify
 from auth.principals import Principal
@@ -88,7 +88,8 @@ async def search(
 ) -> list[dict[str, Any]]:
     where = replace(where, tenants=visible_tenants(principal, where.tenant))
     return [
-        record_body(r) async for r in repository.search(session, where, limit=limit, offset=offset)
+        record_body(r)
+        async for r in AuditRepository(session).search(where, limit=limit, offset=offset)
     ]
 
 
@@ -108,7 +109,7 @@ async def export(
         if fmt == "csv":
             yield _csv_line(FIELDS)
         async with db.read_session() as session:
-            async for record in repository.search(session, where, limit=None):
+            async for record in AuditRepository(session).search(where, limit=None):
                 body = record_body(record)
                 if fmt == "csv":
                     body["entityIds"] = " ".join(body["entityIds"])
@@ -142,8 +143,7 @@ async def usage_report(
     until: date | None,
 ) -> list[dict[str, Any]]:
     """One row per tenant, client and day, with every usage metric (0 when none)."""
-    counters = await repository.usage(
-        session,
+    counters = await UsageRepository(session).usage(
         tenants=visible_tenants(principal, tenant),
         tenant=tenant,
         client=client,

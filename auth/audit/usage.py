@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth.audit import repository
 from auth.audit.entry import READ, AuditEntry
+from auth.audit.repository import UsageRepository
 
 READS, WRITES, BYTES_IN, BYTES_OUT = "reads", "writes", "bytes_in", "bytes_out"
 NOTIFICATIONS_SENT = "notifications_sent"
@@ -38,7 +38,7 @@ class Usage:
         return counts
 
     async def add(self, session: AsyncSession, counts: Counter[Key]) -> None:
-        await repository.add_usage(session, _rows(counts))
+        await UsageRepository(session).add_usage(_rows(counts))
 
     async def count(
         self,
@@ -71,7 +71,7 @@ class Usage:
         """Set a per-tenant gauge (entities stored) for the day of `at`."""
         day = self.day(at)
         counts = Counter({(tenant, "", day, metric): n for tenant, n in values.items()})
-        await repository.add_usage(session, _rows(counts), replace=True)
+        await UsageRepository(session).add_usage(_rows(counts), replace=True)
 
 
 def _rows(counts: Counter[Key]) -> list[dict[str, object]]:

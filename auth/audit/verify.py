@@ -16,9 +16,9 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth.audit import repository
 from auth.audit.entry import GENESIS, record_hash
 from auth.audit.models import AuditChain, AuditCheckpoint, AuditRecord
+from auth.audit.repository import AuditChainRepository, AuditInboxRepository, AuditRepository
 
 
 @dataclass
@@ -60,7 +60,7 @@ async def _walk(
     """Check the records of a chain in order; returns the hashes at the signed seqs."""
     expected, previous = 1, GENESIS
     hashes: dict[int, str] = {}
-    async for record in repository.chain_records(session, chain.tenant_id):
+    async for record in AuditChainRepository(session, chain.tenant_id).records():
         report.records += 1
         if record.seq != expected:
             report.problem(expected, f"records {expected} to {record.seq - 1} are missing")
@@ -99,9 +99,9 @@ async def verify(
 ) -> tuple[list[ChainReport], int]:
     """Reports of the chains (all, or of these tenants) and the number of unsealed entries."""
     reports = []
-    for chain in await repository.chains(session, tenants):
+    for chain in await AuditRepository(session).chains(tenants):
         report = ChainReport(chain.tenant_id)
-        points = await repository.checkpoints(session, chain.tenant_id)
+        points = await AuditChainRepository(session, chain.tenant_id).checkpoints()
         hashes = await _walk(session, chain, report, {p.seq for p in points})
         for point in points:
             report.checkpoints += 1
@@ -109,4 +109,4 @@ async def verify(
             if problem:
                 report.problem(point.seq, problem)
         reports.append(report)
-    return reports, await repository.inbox_size(session)
+    return reports, await AuditInboxRepository(session).size()

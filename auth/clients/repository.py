@@ -4,41 +4,42 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.clients.models import Client
 from broker.core.db import changed
+from broker.core.repository import Repository
 
 
-async def get(session: AsyncSession, client_id: str) -> Client | None:
-    return await session.get(Client, client_id)
+class ClientRepository(Repository):
+    """The clients table. A client belongs to no one tenant (its `tenants` list names where it
+    may act), so no statement here filters by tenant: services decide who may see a client."""
 
+    async def get(self, client_id: str) -> Client | None:
+        return await self.session.get(Client, client_id)
 
-async def list_all(session: AsyncSession) -> Sequence[Client]:
-    return (await session.scalars(select(Client).order_by(Client.id))).all()
+    async def list_all(self) -> Sequence[Client]:
+        return (await self.session.scalars(select(Client).order_by(Client.id))).all()
 
+    async def add(self, client: Client) -> None:
+        self.session.add(client)
+        await self.save()
 
-async def add(session: AsyncSession, client: Client) -> None:
-    session.add(client)
-    await save(session)
+    async def save(self) -> None:
+        """Write pending changes of loaded clients."""
+        await self.session.flush()
+        changed(self.session, "oauth_clients")
 
+    async def any_with_all_tenants(self) -> bool:
+        """Whether an active client may act in every tenant (the bootstrap admin exists)."""
+        for tenants in await self.session.scalars(select(Client.tenants).where(Client.active)):
+            if "*" in tenants:
+                return True
+        return False
 
-async def save(session: AsyncSession) -> None:
-    """Write pending changes of loaded clients."""
-    await session.flush()
-    changed(session, "oauth_clients")
-
-
-async def any_with_all_tenants(session: AsyncSession) -> bool:
-    """Whether an active client may act in every tenant (the bootstrap admin exists)."""
-    for tenants in await session.scalars(select(Client.tenants).where(Client.active)):
-        if "*" in tenants:
-            return True
-    return False
-
-
-async def revoke(session: AsyncSession, client_id: str, at: datetime) -> None:
-    await session.execute(
-        update(Client).where(Client.id == client_id).values(active=False, revoked_at=at)
-    )
-    changed(session, "oauth_clients")
+    async def revoke(self, client: Client, at: datetime) -> None:
+        """Revoke a loaded client, and read it back as revoked."""
+        await self.session.execute(
+            update(Client).where(Client.id == client.id).values(active=False, revoked_at=at)
+        )
+        changed(self.session, "oauth_clients")
+        await self.session.refresh(client)

@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth import scopes
-from auth.clients import repository
 from auth.clients.models import Client
+from auth.clients.repository import ClientRepository
 from auth.clients.schemas import ClientCreate, ClientUpdate
 from auth.principals import ALL_TENANTS, Principal
-from auth.tenants import repository as tenants
+from auth.tenants.repository import TenantRepository
 from auth.types import type_iris
 from broker.core.errors import AlreadyExists, BadRequestData, Forbidden, ResourceNotFound
 
@@ -61,13 +61,13 @@ async def _check_grantable(
         raise BadRequestData("tenants is either ['*'] or a list of tenant names")
     if not _may_manage(principal, tenant_list):
         raise Forbidden("you cannot give access to tenants you are not a member of")
-    missing = await tenants.missing(session, [t for t in tenant_list if t != ALL_TENANTS])
+    missing = await TenantRepository(session).missing([t for t in tenant_list if t != ALL_TENANTS])
     if missing:
         raise BadRequestData(f"no such tenants: {sorted(missing)}")
 
 
 async def _managed(session: AsyncSession, principal: Principal, client_id: str) -> Client:
-    client = await repository.get(session, client_id)
+    client = await ClientRepository(session).get(client_id)
     if client is None or not _may_manage(principal, client.tenants):
         raise ResourceNotFound(f"client {client_id} not found")
     return client
@@ -80,7 +80,7 @@ async def create_client(
     tenant_list = sorted(set(body.tenants))
     await _check_grantable(session, principal, scope_list=scope_list, tenant_list=tenant_list)
     client_id = body.id or f"client-{secrets.token_hex(8)}"
-    if await repository.get(session, client_id) is not None:
+    if await ClientRepository(session).get(client_id) is not None:
         raise AlreadyExists(f"client {client_id} already exists")
     secret = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
@@ -96,12 +96,13 @@ async def create_client(
         secret_rotated_at=now,
         revoked_at=None,
     )
-    await repository.add(session, client)
+    await ClientRepository(session).add(client)
     return IssuedSecret(client, secret)
 
 
 async def list_clients(session: AsyncSession, principal: Principal) -> list[Client]:
-    return [c for c in await repository.list_all(session) if _may_manage(principal, c.tenants)]
+    rows = await ClientRepository(session).list_all()
+    return [c for c in rows if _may_manage(principal, c.tenants)]
 
 
 async def get_client(session: AsyncSession, principal: Principal, *, client_id: str) -> Client:
@@ -123,7 +124,7 @@ async def update_client(
     client.tenants = tenant_list
     if "entityTypes" in body.model_fields_set:
         client.entity_types = type_iris(body.entityTypes)
-    await repository.save(session)
+    await ClientRepository(session).save()
     return client
 
 
@@ -137,7 +138,7 @@ async def rotate_secret(
     secret = secrets.token_urlsafe(32)
     client.secret_hash = hash_secret(secret)
     client.secret_rotated_at = datetime.now(UTC)
-    await repository.save(session)
+    await ClientRepository(session).save()
     return IssuedSecret(client, secret)
 
 
@@ -146,14 +147,13 @@ async def revoke_client(session: AsyncSession, principal: Principal, *, client_i
     client = await _managed(session, principal, client_id)
     if client.id == principal.client_id:
         raise BadRequestData("a client cannot revoke itself")
-    await repository.revoke(session, client.id, datetime.now(UTC))
-    await session.refresh(client)
+    await ClientRepository(session).revoke(client, datetime.now(UTC))
     return client
 
 
 async def authenticate(session: AsyncSession, client_id: str, secret: str) -> Client | None:
     """The active client with this id and secret, else None."""
-    client = await repository.get(session, client_id)
+    client = await ClientRepository(session).get(client_id)
     if client is None or not client.active or not check_secret(client.secret_hash, secret):
         return None
     return client

@@ -19,8 +19,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from joserfc.jwk import KeySet, RSAKey
 
-from auth.keys import repository
 from auth.keys.models import SigningKey
+from auth.keys.repository import SigningKeyRepository
 from broker.core.db import Database
 
 ALGORITHM = "RS256"
@@ -55,7 +55,7 @@ class KeyRing:
 
     async def _reload(self) -> None:
         async with self.db.read_session() as session:
-            rows = await repository.all_keys(session)
+            rows = await SigningKeyRepository(session).all_keys()
         self._entries = {
             row.kid: _Entry(
                 row.kid, RSAKey.import_key(row.public_jwk), row.created_at, row.private_key
@@ -101,7 +101,7 @@ class KeyRing:
             created_at=datetime.now(UTC),
         )
         async with self.db.transaction() as session:
-            await repository.add_key(session, row)
+            await SigningKeyRepository(session).add_key(row)
         entry = _Entry(kid, RSAKey.import_key(row.public_jwk), row.created_at, row.private_key)
         self._entries[kid] = entry
         return entry

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.principals import Principal
-from auth.tenants import repository
+from auth.tenants.repository import TenantRepository
 from auth.tenants.schemas import TenantCreate, TenantUpdate
 from broker.core.errors import AlreadyExists, BadRequestData, Forbidden, ResourceNotFound
 from broker.core.models import Tenant
@@ -32,7 +32,7 @@ def check_code(code: str) -> str:
 async def _unique_code(session: AsyncSession, code: str | None, tenant: str) -> str | None:
     if code is None:
         return None
-    existing = await repository.by_code(session, check_code(code))
+    existing = await TenantRepository(session).by_code(check_code(code))
     if existing is not None and existing.id != tenant:
         raise AlreadyExists(f"code {code} belongs to tenant {existing.id}")
     return code
@@ -43,7 +43,7 @@ async def register_tenant(
 ) -> Tenant:
     if not principal.all_tenants:
         raise Forbidden("registering tenants needs a principal of every tenant")
-    if await repository.get(session, body.id) is not None:
+    if await TenantRepository(session).get(body.id) is not None:
         raise AlreadyExists(f"tenant {body.id} already exists")
     tenant = Tenant(
         id=body.id,
@@ -55,17 +55,17 @@ async def register_tenant(
         contact=body.contact,
         active=True,
     )
-    await repository.add(session, tenant)
+    await TenantRepository(session).add(tenant)
     return tenant
 
 
 async def list_tenants(session: AsyncSession, principal: Principal) -> list[Tenant]:
     names = None if principal.all_tenants else principal.tenants
-    return list(await repository.list_some(session, names))
+    return list(await TenantRepository(session).list_some(names))
 
 
 async def get_tenant(session: AsyncSession, principal: Principal, *, tenant: str) -> Tenant:
-    row = await repository.get(session, tenant)
+    row = await TenantRepository(session).get(tenant)
     if row is None or not principal.member_of(tenant):
         raise ResourceNotFound(f"tenant {tenant} not found")
     return row
@@ -88,5 +88,5 @@ async def update_tenant(
     if body.active is not None:
         row.active = body.active
     row.updated_at = datetime.now(UTC)
-    await repository.save(session)
+    await TenantRepository(session).save()
     return row

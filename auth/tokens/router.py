@@ -9,6 +9,8 @@ from starlette.responses import Response
 
 from auth import scopes
 from auth.dependencies import TOKEN_URL
+from auth.keys.dependencies import KeyRingDep
+from auth.tokens.dependencies import IssuerDep, TokenEndpointsDep
 from auth.tokens.server import AUTH_METHODS
 from auth.tokens.service import OAuthResponse
 from broker.core.db import SessionDep
@@ -56,38 +58,38 @@ def _respond(result: OAuthResponse) -> Response:
     )
 
 
-def _endpoint_uri(request: Request, path: str) -> str:
-    return request.app.state.issuer + path
-
-
 @router.post(TOKEN_URL, operation_id="oauth2Token", openapi_extra=_FORM_BODY)
-async def token(request: Request, session: SessionDep) -> Response:
+async def token(
+    request: Request, session: SessionDep, endpoints: TokenEndpointsDep, issuer: IssuerDep
+) -> Response:
     """RFC 6749 4.4 Client Credentials Grant: a JWT access token (RFC 9068)."""
     form = await _form(request)
     if isinstance(form, Response):
         return form
-    result = await request.app.state.token_endpoints.issue(
-        session, uri=_endpoint_uri(request, TOKEN_URL), form=form, headers=request.headers
+    result = await endpoints.issue(
+        session, uri=issuer + TOKEN_URL, form=form, headers=request.headers
     )
     return _respond(result)
 
 
 @router.post(REVOKE_URL, operation_id="oauth2Revoke", openapi_extra=_FORM_BODY)
-async def revoke(request: Request, session: SessionDep) -> Response:
+async def revoke(
+    request: Request, session: SessionDep, endpoints: TokenEndpointsDep, issuer: IssuerDep
+) -> Response:
     """RFC 7009 Token Revocation: the calling client's access token stops working."""
     form = await _form(request)
     if isinstance(form, Response):
         return form
-    result = await request.app.state.token_endpoints.revoke(
-        session, uri=_endpoint_uri(request, REVOKE_URL), form=form, headers=request.headers
+    result = await endpoints.revoke(
+        session, uri=issuer + REVOKE_URL, form=form, headers=request.headers
     )
     return _respond(result)
 
 
 @router.get(JWKS_URL, operation_id="jwks")
-async def jwks(request: Request) -> Response:
+async def jwks(keyring: KeyRingDep) -> Response:
     """RFC 7517 JWK Set: the public keys access tokens are signed with."""
-    body = await request.app.state.keyring.jwks()
+    body = await keyring.jwks()
     return Response(orjson.dumps(body), media_type="application/jwk-set+json")
 
 
@@ -109,12 +111,12 @@ def _metadata(issuer: str) -> dict[str, Any]:
 
 
 @router.get("/.well-known/openid-configuration", operation_id="openidConfiguration")
-async def openid_configuration(request: Request) -> dict[str, Any]:
+async def openid_configuration(issuer: IssuerDep) -> dict[str, Any]:
     """OpenID Connect Discovery 1.0 metadata of the built-in authorization server."""
-    return _metadata(request.app.state.issuer)
+    return _metadata(issuer)
 
 
 @router.get("/.well-known/oauth-authorization-server", operation_id="oauthServerMetadata")
-async def oauth_server_metadata(request: Request) -> dict[str, Any]:
+async def oauth_server_metadata(issuer: IssuerDep) -> dict[str, Any]:
     """RFC 8414 authorization server metadata (the same document)."""
-    return _metadata(request.app.state.issuer)
+    return _metadata(issuer)

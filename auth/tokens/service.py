@@ -9,9 +9,9 @@ from urllib.parse import unquote
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth.clients import repository as clients
+from auth.clients.repository import ClientRepository
 from auth.keys.service import KeyRing
-from auth.tokens import repository
+from auth.tokens.repository import RevokedTokenRepository
 from auth.tokens.server import Call, FormRequest, OAuthServer, current_call
 
 
@@ -43,7 +43,7 @@ class TokenEndpoints:
         self, session: AsyncSession, form: dict[str, str], headers: Mapping[str, str]
     ) -> Call:
         client_id = _client_id(form, headers)
-        row = await clients.get(session, client_id) if client_id else None
+        row = await ClientRepository(session).get(client_id) if client_id else None
         return Call(clients={row.id: row} if row else {})
 
     async def issue(
@@ -84,5 +84,5 @@ class TokenEndpoints:
             if "jti" in claims and "exp" in claims
         ]
         if rows:
-            await repository.revoke(session, rows)
+            await RevokedTokenRepository(session).revoke(rows)
         return OAuthResponse(status, body, response_headers)

@@ -95,7 +95,10 @@ class Authenticator:
         claims = await self._verified_claims(token, header)
         if float(claims["exp"]) + self.leeway < time.time():
             raise _invalid("the access token has expired")
-        client = await self.directory.client(str(claims["client_id"]))
+        issued = claims.get("iat")
+        client = await self.directory.client(
+            str(claims["client_id"]), issued_at=float(issued) if issued is not None else None
+        )
         if client is None or not client.active:
             raise _invalid("the client of this token is revoked")
         if await self.directory.is_revoked(str(claims["jti"])):

@@ -20,6 +20,7 @@ from broker.core.packages import Package
 from broker.core.settings import BrokerSettings, get_settings
 from broker.entities.service import entity_counts
 from broker.setup import broker_package, core_components
+from catalog.setup import catalog_package
 from connectors.notify.settings import NotifySettings, get_notify_settings
 from connectors.notify.setup import notify_package
 from connectors.settings import ConnectorSettings, get_connector_settings
@@ -53,6 +54,7 @@ def create_app(
         ),
         connectors_package(connectors or get_connector_settings()),
         notify_package(notify or get_notify_settings()),
+        catalog_package(),
     )
 
     @asynccontextmanager

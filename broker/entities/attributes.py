@@ -6,11 +6,14 @@ the NGSI-LD core members under their core names (``type``, ``value``, ``object``
 so they never clash with core names). Input may be normalized or concise (clause 4.5.2).
 """
 
+import contextlib
 import re
 import unicodedata
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
+
+import orjson
 
 from broker.core import datetimes
 from broker.core.errors import BadRequestData
@@ -35,6 +38,22 @@ OPTIONAL_MEMBER = {
 }
 COMMON_MEMBERS = {"type", "datasetId", "observedAt"}
 SYSTEM_MEMBERS = {"createdAt", "modifiedAt", "deletedAt", "instanceId"}
+# Members only a broker writes: previous* in notifications with showChanges (clause 5.8.x),
+# the sealed markers only inside an ngsildproof value. A request that sends one: 400.
+OUTPUT_ONLY_MEMBERS = {
+    "previousValue",
+    "previousObject",
+    "previousObjectList",
+    "previousValueList",
+    "previousLanguageMap",
+    "previousJson",
+    "previousVocab",
+    "entityIdSealed",
+    "entityTypeSealed",
+}
+# GeoProperties by definition (clause 4.7): these names hold geometries or nothing.
+GEO_NAMES = {"location", "observationSpace", "operationSpace"}
+DEFAULT_DATASET = "@none"  # names the default instance (clause 4.5.5), never stored
 CORE_MEMBERS = (
     set(VALUE_MEMBER.values())
     | {m for ms in OPTIONAL_MEMBER.values() for m in ms}
@@ -42,7 +61,9 @@ CORE_MEMBERS = (
     | SYSTEM_MEMBERS
 )
 # Names that can never be attribute names (clause 4.5.1: core non-reified properties).
-RESERVED_ATTRIBUTE_NAMES = CORE_MEMBERS | {"id", "type", "scope", "@context", "expiresAt", "lang"}
+RESERVED_ATTRIBUTE_NAMES = (
+    CORE_MEMBERS | OUTPUT_ONLY_MEMBERS | {"id", "type", "scope", "@context", "expiresAt", "lang"}
+)
 NGSI_LD_NULL = "urn:ngsi-ld:null"
 GEOMETRY_TYPES = {
     "Point",
@@ -53,6 +74,7 @@ GEOMETRY_TYPES = {
     "MultiPolygon",
 }
 _TYPE_IRIS = {f"https://uri.etsi.org/ngsi-ld/{t}": t for t in VALUE_MEMBER}
+_GEO_IRIS = {f"https://uri.etsi.org/ngsi-ld/{n}" for n in GEO_NAMES}
 
 # A scheme, ":", then characters RFC 3987 allows in an IRI, "%" only as a percent-encoded octet.
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:(?:[^\s<>\"{}|\\^`%]|%[0-9A-Fa-f]{2})+$")
@@ -136,9 +158,32 @@ def parse_datetime(value: Any, what: str) -> datetime:
         raise BadRequestData(f"{what} {exc}") from exc
 
 
-def check_datetime(value: Any, what: str) -> str:
+def check_datetime(value: Any, what: str, *, utc: bool = False) -> str:
+    """The date-time as given; `utc`: an NGSI-LD DateTime member, which must be in UTC with
+    the `Z` designator (clause 4.6.3), not with an offset or none."""
     parse_datetime(value, what)
+    if utc and not str(value).endswith("Z"):
+        raise BadRequestData(f"{what} must be a UTC date-time ending in Z, not {value!r}")
     return str(value)
+
+
+def dataset_id_of(value: Any, what: str) -> str | None:
+    """A datasetId as given in a request: None and "@none" name the default instance."""
+    if value is None or value == DEFAULT_DATASET:
+        return None
+    return check_uri(value, what)
+
+
+def check_no_null(value: Any, what: str) -> None:
+    """NGSI-LD Null nested in a value: only a merge deletes with it (clause 4.5.0)."""
+    if value == NGSI_LD_NULL:
+        raise BadRequestData(f"{what} holds NGSI-LD Null, which only a merge may use to delete")
+    if isinstance(value, dict):
+        for item in value.values():
+            check_no_null(item, what)
+    elif isinstance(value, list):
+        for item in value:
+            check_no_null(item, what)
 
 
 def expand_types(value: Any, context: Context, what: str = "type") -> list[str]:
@@ -272,6 +317,10 @@ class AttributeParser:
         else:
             instances = [self.instance(name, raw)]
         check_dataset_ids(name, instances)
+        if self.context.expand(name) in _GEO_IRIS:
+            for instance in instances:
+                if instance["type"] != "GeoProperty":
+                    raise BadRequestData(f"{name!r} is a GeoProperty, not a {instance['type']}")
         return instances
 
     def instance(self, name: str, raw: Any, *, sub: bool = False) -> dict[str, Any]:
@@ -298,9 +347,11 @@ class AttributeParser:
         for key, value in raw.items():
             if key in allowed:
                 if key == "datasetId":
-                    instance[key] = check_uri(value, f"datasetId of {name!r}")
+                    dataset_id = dataset_id_of(value, f"datasetId of {name!r}")
+                    if dataset_id is not None:
+                        instance[key] = dataset_id
                 elif key == "observedAt":
-                    instance[key] = check_datetime(value, f"observedAt of {name!r}")
+                    instance[key] = check_datetime(value, f"observedAt of {name!r}", utc=True)
                 elif key == "unitCode":
                     if not isinstance(value, str) or not value:
                         raise BadRequestData(f"unitCode of {name!r} must be a non-empty string")
@@ -310,6 +361,8 @@ class AttributeParser:
                     instance[key] = types if isinstance(value, list) else types[0]
             elif key in SYSTEM_MEMBERS:
                 continue
+            elif key in OUTPUT_ONLY_MEMBERS:
+                raise BadRequestData(f"{key!r} is written by the broker, never given ({name!r})")
             elif key in CORE_MEMBERS or key in ("id", "@context", "scope"):
                 raise BadRequestData(f"{key!r} is not a member of a {attribute_type} ({name!r})")
             else:
@@ -336,9 +389,16 @@ class AttributeParser:
             for obj in objects:
                 check_uri(obj, f"object of Relationship {name!r}")
         elif attribute_type == "GeoProperty":
+            if isinstance(value, str):  # a geometry may be sent JSON-encoded in a string
+                with contextlib.suppress(orjson.JSONDecodeError):
+                    value = orjson.loads(value)
             check_geometry(value)
         elif attribute_type == "LanguageProperty":
             check_language_map(name, value)
+            check_no_null(value, f"languageMap of {name!r}")
+        elif attribute_type == "JsonProperty":
+            if not isinstance(value, dict | list):
+                raise BadRequestData(f"json of JsonProperty {name!r} must be an object or array")
         elif attribute_type in ("ListProperty", "ListRelationship"):
             if not isinstance(value, list):
                 raise BadRequestData(f"{attribute_type} {name!r} needs an array")
@@ -352,6 +412,8 @@ class AttributeParser:
                 raise BadRequestData(f"VocabProperty {name!r} needs a name or a list of names")
             expanded = [self.context.expand(t) for t in terms]
             return expanded if isinstance(value, list) else expanded[0]
+        elif attribute_type == "Property":
+            check_no_null(value, f"the value of Property {name!r}")
         return value
 
 

@@ -5,6 +5,7 @@ one implementation of each rule. Each function validates everything before it to
 record it returns, so a failed change leaves the caller's record as it was.
 """
 
+import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -12,9 +13,11 @@ from typing import Any
 from broker.core.errors import BadRequestData
 from broker.entities import documents
 from broker.entities.attributes import (
+    NGSI_LD_NULL,
     AttributeParser,
     check_attribute_name,
     check_uri,
+    dataset_id_of,
     expand_types,
     geometry_bounds,
 )
@@ -25,6 +28,8 @@ from broker.jsonld.context import NGSI_LD, Context
 
 LOCATION = NGSI_LD + "location"
 ENTITY_MEMBERS = {"id", "type", "scope", "@context", "createdAt", "modifiedAt", "deletedAt"}
+# Clause 4.18: a scope is a path of one or more non-empty levels (no wildcards: those are scopeQ).
+_SCOPE_PATH = re.compile(r"^(/[\w\-.]+)+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +56,7 @@ def scopes(value: Any) -> list[str] | None:
         return None
     items = value if isinstance(value, list) else [value]
     for scope in items:
-        if not isinstance(scope, str) or not scope.startswith("/") or " " in scope:
+        if not isinstance(scope, str) or not _SCOPE_PATH.match(scope):
             raise BadRequestData(f"scope {scope!r} must be a path like /Kanagawa/Yokohama")
     return items
 
@@ -108,6 +113,8 @@ def new_entity(payload: Any, context: Context, clock: Clock) -> EntityRecord:
     """5.6.1 Create Entity: a validated new record."""
     body = entity_object(payload)
     entity_id = check_uri(body.get("id"), "entity id")
+    if entity_id == NGSI_LD_NULL:
+        raise BadRequestData("NGSI-LD Null is not an entity id")
     if "type" not in body:
         raise BadRequestData("entity needs a type")
     attrs = AttributeParser(context, clock.text).attributes(attribute_members(body))
@@ -211,10 +218,9 @@ def attribute_changed(
     if isinstance(payload, dict):  # an application/ld+json fragment names its @context
         payload = {k: v for k, v in payload.items() if k != "@context"}
     fragment = documents.as_fragment(payload)
-    if fragment.get("datasetId") is not None:
-        check_uri(fragment["datasetId"], f"datasetId of {attribute!r}")
+    dataset_id = dataset_id_of(fragment.get("datasetId"), f"datasetId of {attribute!r}")
     instances = record.attrs.get(iri, [])
-    index = documents.find_instance(instances, fragment.get("datasetId"))
+    index = documents.find_instance(instances, dataset_id)
     if index is None:
         return None
     parser = AttributeParser(context, clock.text)
@@ -241,8 +247,7 @@ def attribute_deleted(
     delete_all: bool,
 ) -> EntityRecord | None:
     """5.6.5 Delete Entity Attribute (V1.9: also scope); None if nothing matched."""
-    if dataset_id is not None:
-        check_uri(dataset_id, "datasetId")
+    dataset_id = dataset_id_of(dataset_id, "datasetId")
     draft = _draft(record)
     if attribute == "scope":
         if record.scopes is None:

@@ -7,15 +7,19 @@ from fastapi import Depends, Query
 from auth import scopes
 from auth.dependencies import require
 from auth.principals import Access
-from broker.core.errors import BadRequestData
+from broker.core.errors import BadRequestData, InvalidRequest
 from broker.entities.attributes import check_attribute_name
 from broker.entities.render import CONCISE, ENTITY_MEMBERS, KEY_VALUES, NORMALIZED, Representation
 from broker.jsonld.dependencies import LdContextDep
+from broker.jsonld.negotiation import GEO_JSON
 
 EntitiesRead = Annotated[Access, Depends(require(scopes.READ))]
 EntitiesWrite = Annotated[Access, Depends(require(scopes.WRITE))]
 # Creating entities creates an unknown tenant when auth is disabled (NGSI-LD behaviour).
 EntitiesCreate = Annotated[Access, Depends(require(scopes.WRITE, creates_tenant=True))]
+
+# Renkei has no distributed operations yet: every entity is local, so local=true changes nothing.
+Local = Annotated[bool, Query(description="only entities held locally (all are, today)")]
 
 _FORMAT_OPTIONS = {
     "keyValues": KEY_VALUES,
@@ -38,7 +42,7 @@ def check_options(value: str | None, allowed: set[str]) -> set[str]:
     options = set(split_list(value, "options"))
     unknown = options - allowed
     if unknown:
-        raise BadRequestData(f"unknown options {sorted(unknown)}; allowed here: {sorted(allowed)}")
+        raise InvalidRequest(f"unknown options {sorted(unknown)}; allowed here: {sorted(allowed)}")
     return options
 
 
@@ -60,7 +64,7 @@ async def representation(
     formats = {_FORMAT_OPTIONS[o] for o in chosen if o in _FORMAT_OPTIONS}
     if format is not None:
         if format not in _FORMAT_OPTIONS:
-            raise BadRequestData(f"format must be one of {sorted(_FORMAT_OPTIONS)}")
+            raise InvalidRequest(f"format must be one of {sorted(_FORMAT_OPTIONS)}")
         formats.add(_FORMAT_OPTIONS[format])
     if len(formats) > 1:
         raise BadRequestData(f"conflicting representations requested: {sorted(formats)}")
@@ -91,7 +95,15 @@ async def representation(
         lang=lang,
         attrs_only=attrs is not None,
         geometry_property=context.expand(check_attribute_name(geometryProperty or "location")),
+        geometry_named=geometryProperty is not None,
     )
 
 
 RepresentationDep = Annotated[Representation, Depends(representation)]
+
+
+def check_geometry_property(representation: Representation, media_type: str) -> None:
+    """geometryProperty names the geometry of a GeoJSON answer (clause 4.5.16): with any other
+    media type it is a mistake, not something to ignore."""
+    if representation.geometry_named and media_type != GEO_JSON:
+        raise BadRequestData("geometryProperty applies only to application/geo+json answers")

@@ -11,6 +11,7 @@ from typing import Any
 from broker.core.errors import BadRequestData
 from broker.entities.attributes import (
     CORE_MEMBERS,
+    DEFAULT_DATASET,
     GEOMETRY_TYPES,
     NGSI_LD_NULL,
     SYSTEM_MEMBERS,
@@ -36,6 +37,9 @@ class UpdateResult:
 
 
 def find_instance(instances: list[dict[str, Any]], dataset_id: str | None) -> int | None:
+    """The instance of a datasetId (None or "@none": the default instance)."""
+    if dataset_id == DEFAULT_DATASET:
+        dataset_id = None
     for index, instance in enumerate(instances):
         if instance.get("datasetId") == dataset_id:
             return index
@@ -105,9 +109,9 @@ def as_fragment(raw: Any) -> dict[str, Any]:
 
 def json_merge_patch(target: Any, patch: Any) -> Any:
     """RFC 7396 on a compound value, with NGSI-LD Null as the deleting value."""
-    if not isinstance(patch, dict) or not isinstance(target, dict):
+    if not isinstance(patch, dict):
         return patch
-    merged = dict(target)
+    merged = dict(target) if isinstance(target, dict) else {}
     for key, value in patch.items():
         if value == NGSI_LD_NULL:
             merged.pop(key, None)

@@ -28,6 +28,7 @@ class Representation:
     lang: str | None = None
     attrs_only: bool = False  # the selection came from `attrs`: id, type and scope always shown
     geometry_property: str = "https://uri.etsi.org/ngsi-ld/location"  # GeoJSON geometry (IRI)
+    geometry_named: bool = False  # geometryProperty was given (only GeoJSON takes it)
 
     def shows(self, member: str) -> bool:
         if member in self.omit:

@@ -13,7 +13,9 @@ from broker.entities.dependencies import (
     EntitiesCreate,
     EntitiesRead,
     EntitiesWrite,
+    Local,
     RepresentationDep,
+    check_geometry_property,
     check_options,
 )
 from broker.entities.documents import UpdateResult
@@ -74,6 +76,7 @@ async def append_attributes(
     body: LdBody,
     entity_id: str,
     options: Annotated[str | None, Query(description="noOverwrite")] = None,
+    entity_type: TypeSelector = None,
 ) -> Response:
     """6.6.3.1 Append Entity Attributes."""
     overwrite = "noOverwrite" not in check_options(options, {"noOverwrite"})
@@ -84,6 +87,7 @@ async def append_attributes(
         payload=body.data,
         context=body.context,
         overwrite=overwrite,
+        entity_type=entity_type,
     )
     return _update_result(result)
 
@@ -96,11 +100,20 @@ async def append_attributes(
     responses={207: {"description": "Some attributes were not updated"}, **LD_ERRORS},
 )
 async def update_attributes(
-    session: SessionDep, access: EntitiesWrite, body: LdBody, entity_id: str
+    session: SessionDep,
+    access: EntitiesWrite,
+    body: LdBody,
+    entity_id: str,
+    entity_type: TypeSelector = None,
 ) -> Response:
     """6.6.3.2 Update Entity Attributes."""
     result = await service.update_attributes(
-        session, access, entity_id=entity_id, payload=body.data, context=body.context
+        session,
+        access,
+        entity_id=entity_id,
+        payload=body.data,
+        context=body.context,
+        entity_type=entity_type,
     )
     return _update_result(result)
 
@@ -142,7 +155,12 @@ async def partial_attribute_update(
     responses=LD_ERRORS,
 )
 async def replace_attribute(
-    session: SessionDep, access: EntitiesWrite, body: LdBody, entity_id: str, attr_id: str
+    session: SessionDep,
+    access: EntitiesWrite,
+    body: LdBody,
+    entity_id: str,
+    attr_id: str,
+    entity_type: TypeSelector = None,
 ) -> Response:
     """6.7.3.3 Replace Attribute."""
     await service.update_attribute(
@@ -153,6 +171,7 @@ async def replace_attribute(
         payload=body.data,
         context=body.context,
         replace=True,
+        entity_type=entity_type,
     )
     return Response(status_code=204)
 
@@ -198,13 +217,18 @@ async def retrieve_entity(
     output: GeoAccept,
     representation: RepresentationDep,
     entity_id: str,
+    entity_type: TypeSelector = None,
+    local: Local = False,
 ) -> Response:
     """6.5.3.1 Retrieve Entity."""
+    check_geometry_property(representation, output.media_type)
     record = await service.retrieve_entity(
         session,
         access,
         entity_id=entity_id,
         representation=representation,
+        entity_type=entity_type,
+        context=output.context,
     )
     if output.media_type == GEO_JSON:
         return output.response(render_feature(record, output.context, representation))
@@ -219,11 +243,20 @@ async def retrieve_entity(
     responses=LD_ERRORS,
 )
 async def replace_entity(
-    session: SessionDep, access: EntitiesWrite, body: LdBody, entity_id: str
+    session: SessionDep,
+    access: EntitiesWrite,
+    body: LdBody,
+    entity_id: str,
+    entity_type: TypeSelector = None,
 ) -> Response:
     """6.5.3.3 Replace Entity."""
     await service.replace_entity(
-        session, access, entity_id=entity_id, payload=body.data, context=body.context
+        session,
+        access,
+        entity_id=entity_id,
+        payload=body.data,
+        context=body.context,
+        entity_type=entity_type,
     )
     return Response(status_code=204)
 
@@ -236,11 +269,20 @@ async def replace_entity(
     responses=LD_ERRORS,
 )
 async def merge_entity(
-    session: SessionDep, access: EntitiesWrite, body: LdBody, entity_id: str
+    session: SessionDep,
+    access: EntitiesWrite,
+    body: LdBody,
+    entity_id: str,
+    entity_type: TypeSelector = None,
 ) -> Response:
     """6.5.3.4 Merge Entity."""
     await service.merge_entity(
-        session, access, entity_id=entity_id, payload=body.data, context=body.context
+        session,
+        access,
+        entity_id=entity_id,
+        payload=body.data,
+        context=body.context,
+        entity_type=entity_type,
     )
     return Response(status_code=204)
 
@@ -248,7 +290,15 @@ async def merge_entity(
 @router.delete(
     "/{entity_id:path}", status_code=204, operation_id="deleteEntity", responses=LD_ERRORS
 )
-async def delete_entity(session: SessionDep, access: EntitiesWrite, entity_id: str) -> Response:
+async def delete_entity(
+    session: SessionDep,
+    access: EntitiesWrite,
+    output: LdAccept,
+    entity_id: str,
+    entity_type: TypeSelector = None,
+) -> Response:
     """6.5.3.2 Delete Entity."""
-    await service.delete_entity(session, access, entity_id=entity_id)
+    await service.delete_entity(
+        session, access, entity_id=entity_id, entity_type=entity_type, context=output.context
+    )
     return Response(status_code=204)

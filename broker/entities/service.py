@@ -71,12 +71,17 @@ async def retrieve_entity(
     *,
     entity_id: str,
     representation: Representation,
+    entity_type: str | None = None,
+    context: Context | None = None,
 ) -> EntityRecord:
-    """5.7.1 Retrieve Entity; 404 if the selection (attrs, pick, omit) leaves nothing."""
+    """5.7.1 Retrieve Entity; 404 if the selection (attrs, pick, omit) leaves nothing, or the
+    entity is not of the selected `type` (V1.9)."""
     check_uri(entity_id, "entity id")
     record = await EntityRepository.of(session, access).get(entity_id)
     if record is None:
         raise ResourceNotFound(f"entity {entity_id} not found")
+    if context is not None and not changes.check_selected_type(record, entity_type, context):
+        raise ResourceNotFound(f"entity {entity_id} is not of type {entity_type}")
     if not selects_anything(record, representation):
         raise ResourceNotFound(f"entity {entity_id} has none of the requested attributes")
     events.read(session, [record])
@@ -84,31 +89,53 @@ async def retrieve_entity(
 
 
 async def replace_entity(
-    session: AsyncSession, access: Access, *, entity_id: str, payload: Any, context: Context
+    session: AsyncSession,
+    access: Access,
+    *,
+    entity_id: str,
+    payload: Any,
+    context: Context,
+    entity_type: str | None = None,
 ) -> None:
     """5.6.18 Replace Entity."""
     repo = EntityRepository.of(session, access)
-    record = await _existing(repo, entity_id)
+    record = await _existing(repo, entity_id, entity_type=entity_type, context=context)
     await _save(
         session, access, repo, record, changes.replaced(record, payload, context, Clock.now())
     )
 
 
 async def merge_entity(
-    session: AsyncSession, access: Access, *, entity_id: str, payload: Any, context: Context
+    session: AsyncSession,
+    access: Access,
+    *,
+    entity_id: str,
+    payload: Any,
+    context: Context,
+    entity_type: str | None = None,
 ) -> None:
     """5.6.17 Merge Entity."""
     repo = EntityRepository.of(session, access)
-    record = await _existing(repo, entity_id)
+    record = await _existing(repo, entity_id, entity_type=entity_type, context=context)
     await _save(
         session, access, repo, record, changes.merged(record, payload, context, Clock.now())
     )
 
 
-async def delete_entity(session: AsyncSession, access: Access, *, entity_id: str) -> None:
-    """5.6.6 Delete Entity."""
+async def delete_entity(
+    session: AsyncSession,
+    access: Access,
+    *,
+    entity_id: str,
+    entity_type: str | None = None,
+    context: Context | None = None,
+) -> None:
+    """5.6.6 Delete Entity (404 if not of the selected `type`, V1.9)."""
+    repo = EntityRepository.of(session, access)
+    if entity_type is not None:
+        await _existing(repo, entity_id, entity_type=entity_type, context=context)
     check_uri(entity_id, "entity id")
-    deleted = await EntityRepository.of(session, access).delete_many([entity_id])
+    deleted = await repo.delete_many([entity_id])
     if entity_id not in deleted:
         raise ResourceNotFound(f"entity {entity_id} not found")
     access.check_writable_types(deleted[entity_id].types)  # else the unit of work rolls back
@@ -123,21 +150,28 @@ async def append_attributes(
     payload: Any,
     context: Context,
     overwrite: bool,
+    entity_type: str | None = None,
 ) -> UpdateResult:
     """5.6.3 Append Entity Attributes."""
     repo = EntityRepository.of(session, access)
-    record = await _existing(repo, entity_id)
+    record = await _existing(repo, entity_id, entity_type=entity_type, context=context)
     new, result = changes.appended(record, payload, context, Clock.now(), overwrite=overwrite)
     await _save(session, access, repo, record, new)
     return result
 
 
 async def update_attributes(
-    session: AsyncSession, access: Access, *, entity_id: str, payload: Any, context: Context
+    session: AsyncSession,
+    access: Access,
+    *,
+    entity_id: str,
+    payload: Any,
+    context: Context,
+    entity_type: str | None = None,
 ) -> UpdateResult:
     """5.6.2 Update Entity Attributes."""
     repo = EntityRepository.of(session, access)
-    record = await _existing(repo, entity_id)
+    record = await _existing(repo, entity_id, entity_type=entity_type, context=context)
     new, result = changes.updated(record, payload, context, Clock.now())
     if result.updated:
         await _save(session, access, repo, record, new)

@@ -2,8 +2,9 @@
 
 Renkei expands what NGSI-LD names with terms (entity types, attribute and sub-attribute names,
 Relationship objectType, VocabProperty values) and keeps attribute values as given, as NGSI-LD
-brokers do. Context *processing* (scoped contexts, protected terms, @vocab, prefixes) is pyld's;
-this module only caches its result and reads the term definitions it produced.
+brokers do. Context *processing* (scoped contexts, protected terms, @vocab, prefixes) is
+`broker.jsonld.processor`'s; this module fetches and caches, and reads the term definitions it
+produced.
 """
 
 import asyncio
@@ -11,15 +12,18 @@ import logging
 import re
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
 import httpx
 import orjson
-from pyld import jsonld
 
 from broker.core.errors import BadRequestData, LdContextNotAvailable
 from broker.core.netguard import OPEN, NetGuard, TargetRefused
+from broker.jsonld.processor import InvalidContext, TermDefinitions, process
 
 log = logging.getLogger("renkei.jsonld")
 
@@ -34,10 +38,33 @@ _OFFLINE_STUBS = frozenset({"https://w3id.org/security/data-integrity/v2"})
 _EMPTY_CONTEXT: dict[str, Any] = {"@context": {}}
 
 LocalContext = str | dict[str, Any] | list[Any]
+# Clause 5.13: the path at which a broker serves the @contexts it hosts.
+HOSTED_PATH = "/ngsi-ld/v1/jsonldContexts"
+_HOSTED_URL = re.compile(r"^https?://[^/?#]+/ngsi-ld/v1/jsonldContexts/([0-9a-f-]{36})$")
+# The document of a context this broker hosts, by local id, in the request's tenant (None if
+# it hosts none by that id there).
+HostedLookup = Callable[[str], Awaitable[dict[str, Any] | None]]
 
 
 def is_core_context(url: str) -> bool:
     return bool(_CORE_URL.match(url))
+
+
+def hosted_id(url: str) -> str | None:
+    """The local id of a URL of the form this broker gives the contexts it hosts."""
+    found = _HOSTED_URL.match(url)
+    return found.group(1) if found else None
+
+
+@dataclass(slots=True)
+class CachedDocument:
+    """A remote context document as fetched (clause 5.13: kind Cached), with its usage."""
+
+    document: dict[str, Any]
+    expires: float  # time.monotonic()
+    fetched_at: datetime
+    hits: int = 0
+    last_used: datetime | None = None
 
 
 def _load_core_document() -> dict[str, Any]:
@@ -48,19 +75,13 @@ def _load_core_document() -> dict[str, Any]:
 class Context:
     """A processed @context: expands terms to IRIs and compacts IRIs back to terms."""
 
-    def __init__(self, local: list[Any], active: dict[str, Any]) -> None:
+    def __init__(self, local: list[Any], definitions: TermDefinitions) -> None:
         self.local = local
-        self._vocab: str | None = active.get("@vocab")
-        self._terms: dict[str, str] = {}
-        self._prefixes: dict[str, str] = {}
+        self._vocab = definitions.vocab
+        self._terms = definitions.terms
+        self._prefixes = definitions.prefixes
         inverse: dict[str, str] = {}
-        for term, definition in active.get("mappings", {}).items():
-            iri = definition.get("@id") if definition else None
-            if not iri:
-                continue
-            self._terms[term] = iri
-            if definition.get("_prefix"):
-                self._prefixes[term] = iri
+        for term, iri in self._terms.items():
             if iri.startswith("@"):
                 continue
             best = inverse.get(iri)
@@ -158,7 +179,10 @@ class ContextResolver:
             max_redirects=3,
             event_hooks={"request": [self._check_target]},  # every redirect is checked too
         )
-        self._documents: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._documents: dict[str, CachedDocument] = {}
+        # Hosted documents met while resolving, for documents_of only: resolution always asks
+        # the request's tenant, so one tenant never resolves another's through this.
+        self._hosted: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._inflight: dict[str, asyncio.Task[dict[str, Any]]] = {}
         self._contexts: OrderedDict[bytes, tuple[float, Context]] = OrderedDict()
         self.core = self._process([], {})
@@ -169,33 +193,73 @@ class ContextResolver:
     async def _check_target(self, request: httpx.Request) -> None:
         await self._guard.check(request.url.host, request.url.port)
 
+    @property
+    def core_document(self) -> dict[str, Any]:
+        return self._core_document
+
     async def resolve(
-        self, local: LocalContext | None, documents: dict[str, Any] | None = None
+        self,
+        local: LocalContext | None,
+        documents: dict[str, Any] | None = None,
+        *,
+        hosted: HostedLookup | None = None,
     ) -> Context:
         """The processed context for a request's Link header or inline @context. `documents`
-        (url -> document, as `documents_of` gave them) are used instead of fetching."""
+        (url -> document, as `documents_of` gave them) are used instead of fetching; URLs of
+        contexts this broker hosts are read through `hosted`, never fetched."""
         if local is None or local == []:
             return self.core
         items = local if isinstance(local, list) else [local]
         items = [i for i in items if not (isinstance(i, str) and is_core_context(i))]
         if not items:
             return self.core
+        known = dict(documents or {})
+        # A hosted context may be deleted on any replica: its existence is checked each time.
+        fresh = await self._hosted_documents(_context_urls(items), known, hosted)
         key = orjson.dumps(items, option=orjson.OPT_SORT_KEYS)
         cached = self._contexts.get(key)
         now = time.monotonic()
-        if cached and cached[0] > now:
+        if fresh and cached and cached[0] > now:
             self._contexts.move_to_end(key)
+            self._count_use(items)
             return cached[1]
-        documents = await self._fetch_all(items, documents or {})
-        context = await asyncio.to_thread(self._process, items, documents)
+        fetched = await self._fetch_all(items, known, hosted)
+        context = await asyncio.to_thread(self._process, items, fetched)
         expires = min(
-            (self._documents[u][0] for u in documents if u in self._documents),
+            (self._documents[u].expires for u in fetched if u in self._documents),
             default=now + self._ttl,
         )
-        self._contexts[key] = (expires, context)
-        while len(self._contexts) > self._cache_size:
-            self._contexts.popitem(last=False)
+        if fresh:
+            self._contexts[key] = (expires, context)
+            while len(self._contexts) > self._cache_size:
+                self._contexts.popitem(last=False)
+        self._count_use(items)
         return context
+
+    async def _hosted_documents(
+        self, urls: list[str], known: dict[str, Any], hosted: HostedLookup | None
+    ) -> bool:
+        """Read the hosted contexts among `urls` into `known`; False if one is not hosted."""
+        for url in urls:
+            local_id = hosted_id(url)
+            if local_id is None or url in known:
+                continue
+            document = await hosted(local_id) if hosted is not None else None
+            if document is None:
+                return False
+            known[url] = document
+            self._hosted[url] = document
+            while len(self._hosted) > self._cache_size:
+                self._hosted.popitem(last=False)
+        return True
+
+    def _count_use(self, items: list[Any]) -> None:
+        now = datetime.now(UTC)
+        for url in _context_urls(items):
+            cached = self._documents.get(url)
+            if cached is not None:
+                cached.hits += 1
+                cached.last_used = now
 
     def documents_of(self, local: LocalContext | None) -> dict[str, Any]:
         """The remote documents a context just resolved was made of (url -> document), to be
@@ -205,15 +269,42 @@ class ContextResolver:
         pending = _context_urls(items)
         while pending:
             url = pending.pop()
-            cached = self._documents.get(url)
-            if url in found or cached is None:
+            document = self._hosted.get(url) or self._cached_document(url)
+            if url in found or document is None:
                 continue
-            found[url] = cached[1]
-            pending.extend(_context_urls(cached[1].get("@context")))
+            found[url] = document
+            pending.extend(_context_urls(document.get("@context")))
         return found
 
+    def _cached_document(self, url: str) -> dict[str, Any] | None:
+        cached = self._documents.get(url)
+        return cached.document if cached else None
+
+    def cached(self) -> dict[str, CachedDocument]:
+        """The remote documents this process holds (clause 5.13.3: kind Cached), by URL."""
+        return dict(self._documents)
+
+    def served(self, url: str) -> None:
+        """Count one serving of a cached document (clause 5.13.4: numberOfHits)."""
+        cached = self._documents.get(url)
+        if cached is not None:
+            cached.hits += 1
+
+    def forget(self, url: str) -> bool:
+        """Drop a cached document (clause 5.13.5); False if none was held."""
+        if self._documents.pop(url, None) is None:
+            return False
+        self._contexts.clear()
+        return True
+
+    async def reload(self, url: str) -> None:
+        """Fetch a cached document again (clause 5.13.5, reload); on failure the one held
+        stays, and the error is raised."""
+        await self._fetch(url)
+        self._contexts.clear()
+
     async def _fetch_all(
-        self, items: list[Any], known: dict[str, Any]
+        self, items: list[Any], known: dict[str, Any], hosted: HostedLookup | None
     ) -> dict[str, dict[str, Any]]:
         documents: dict[str, dict[str, Any]] = {}
         pending = _context_urls(items)
@@ -221,6 +312,7 @@ class ContextResolver:
             url = pending.pop()
             if url in documents or is_core_context(url) or url in _OFFLINE_STUBS:
                 continue
+            await self._hosted_documents([url], known, hosted)
             document = known[url] if url in known else await self._document(url)
             documents[url] = document
             pending.extend(_context_urls(document.get("@context")))
@@ -228,8 +320,8 @@ class ContextResolver:
 
     async def _document(self, url: str) -> dict[str, Any]:
         cached = self._documents.get(url)
-        if cached and cached[0] > time.monotonic():
-            return cached[1]
+        if cached and cached.expires > time.monotonic():
+            return cached.document
         task = self._inflight.get(url)
         if task is None:
             task = asyncio.create_task(self._fetch(url))
@@ -266,33 +358,29 @@ class ContextResolver:
             raise LdContextNotAvailable(f"@context {url} is not JSON") from exc
         if not isinstance(document, dict) or "@context" not in document:
             raise LdContextNotAvailable(f"@context {url} holds no @context member")
-        self._documents[url] = (time.monotonic() + self._ttl, document)
+        held = self._documents.get(url)
+        self._documents[url] = CachedDocument(
+            document,
+            expires=time.monotonic() + self._ttl,
+            fetched_at=datetime.now(UTC),
+            hits=held.hits if held else 0,
+            last_used=held.last_used if held else None,
+        )
         log.info("fetched @context %s (%d bytes)", url, len(body))
         return document
 
     def _process(self, items: list[Any], documents: dict[str, dict[str, Any]]) -> Context:
-        def loader(url: str, _options: Any = None) -> dict[str, Any]:
+        def load(url: str) -> dict[str, Any]:
             if is_core_context(url):
-                document = self._core_document
-            elif url in _OFFLINE_STUBS:
-                document = _EMPTY_CONTEXT
-            elif url in documents:
-                document = documents[url]
-            else:
-                raise LdContextNotAvailable(f"@context {url} was not available")
-            return {"contextUrl": None, "documentUrl": url, "document": document}
+                return self._core_document
+            if url in _OFFLINE_STUBS:
+                return _EMPTY_CONTEXT
+            if url in documents:
+                return documents[url]
+            raise LdContextNotAvailable(f"@context {url} was not available")
 
-        processor = jsonld.JsonLdProcessor()
-        options = {"documentLoader": loader, "processingMode": "json-ld-1.1"}
         try:
-            active = processor.process_context(
-                processor._get_initial_context(options), [*items, CORE_CONTEXT_URL], options
-            )
-        except jsonld.JsonLdError as exc:
-            cause: BaseException | None = exc
-            while cause is not None:
-                if isinstance(cause, LdContextNotAvailable):
-                    raise cause from exc
-                cause = cause.__cause__
-            raise BadRequestData(f"invalid @context: {exc.code or exc.args[0]}") from exc
-        return Context(items, active)
+            definitions = process([*items, CORE_CONTEXT_URL], load)
+        except InvalidContext as exc:
+            raise BadRequestData(f"invalid @context: {exc.code}") from exc
+        return Context(items, definitions)

@@ -14,7 +14,8 @@ from broker.core.errors import (
     PayloadTooLarge,
     UnsupportedMediaType,
 )
-from broker.jsonld.context import CORE_CONTEXT_URL, Context, ContextResolver
+from broker.core.tenancy import TENANT_HEADER, tenant_name
+from broker.jsonld.context import CORE_CONTEXT_URL, Context, ContextResolver, LocalContext
 from broker.jsonld.negotiation import (
     GEO_JSON,
     JSON,
@@ -25,10 +26,23 @@ from broker.jsonld.negotiation import (
     media_type,
     negotiate,
 )
+from broker.jsonld.service import hosted_lookup
 
 
 def resolver(request: Request) -> ContextResolver:
     return request.app.state.contexts
+
+
+ResolverDep = Annotated[ContextResolver, Depends(resolver)]
+
+
+async def resolve(request: Request, local: LocalContext | None) -> Context:
+    """The processed @context a request names; URLs of contexts hosted in the request's tenant
+    (clause 5.13) resolve from the database, never over HTTP."""
+    tenant = tenant_name(request.headers.get(TENANT_HEADER))
+    return await resolver(request).resolve(
+        local, hosted=hosted_lookup(request.app.state.db, tenant)
+    )
 
 
 async def read_json(request: Request) -> Any:
@@ -88,7 +102,7 @@ async def ld_input(request: Request) -> LdInput:
                 "Content-Type application/ld+json"
             )
         local = linked
-    context = await resolver(request).resolve(local)
+    context = await resolve(request, local)
     return LdInput(data=data, context=context, named=local)
 
 
@@ -111,7 +125,7 @@ class LdContext:
 
 async def ld_context(request: Request) -> LdContext:
     url = link_context(request.headers.get("link"))
-    return LdContext(context=await resolver(request).resolve(url), url=url)
+    return LdContext(context=await resolve(request, url), url=url)
 
 
 LdContextDep = Annotated[LdContext, Depends(ld_context)]

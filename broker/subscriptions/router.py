@@ -46,7 +46,10 @@ async def query_subscriptions(
         session, access, deps, limit=paging.limit, offset=paging.offset, count=paging.count
     )
     headers = {RESULTS_COUNT: str(page.total)} if page.total is not None else {}
-    return output.response(page.items, headers=headers)
+    response = output.response(page.items, headers=headers)
+    for link in paging.links(more=page.more):
+        response.headers.append("Link", link)
+    return response
 
 
 @router.get("/{subscription_id}", operation_id="retrieveSubscription", responses=LD_ERRORS)

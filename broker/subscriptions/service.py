@@ -36,6 +36,7 @@ class Subscriptions:
 class SubscriptionPage:
     items: list[dict[str, Any]]
     total: int | None
+    more: bool = False  # subscriptions follow this page
 
 
 def _now() -> datetime:
@@ -52,7 +53,9 @@ async def _checked(
 ) -> SubscriptionSpec:
     """The subscription, checked whole; an expiresAt it is given must be in the future (an
     expired one may still be changed, e.g. paused, without a new expiresAt)."""
-    compiled = await compile_subscription(document, context.local, deps.contexts)
+    # With the documents `context` was made of: a hosted @context (clause 5.13) is among them.
+    documents = deps.contexts.documents_of(context.local)
+    compiled = await compile_subscription(document, context.local, deps.contexts, documents)
     spec = compiled.spec
     if new_expiry and spec.expires_at is not None and spec.expires_at <= now:
         raise BadRequestData("expiresAt must be in the future")
@@ -148,9 +151,11 @@ async def query_subscriptions(
 ) -> SubscriptionPage:
     """5.8.4 Query Subscriptions: one page in id order, and the total when asked."""
     repo = SubscriptionRepository.of(session, access)
-    rows = await repo.page(limit=limit, offset=offset) if limit else []
-    items = [render_subscription(r, deps.failure_threshold) for r in rows]
-    return SubscriptionPage(items=items, total=await repo.count() if count else None)
+    # one row past the page tells whether another page follows
+    rows = await repo.page(limit=limit + 1, offset=offset) if limit else []
+    items = [render_subscription(r, deps.failure_threshold) for r in rows[:limit]]
+    total = await repo.count() if count else None
+    return SubscriptionPage(items, total, more=len(rows) > limit)
 
 
 async def update_subscription(

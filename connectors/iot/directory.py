@@ -86,7 +86,7 @@ class GroupDirectory:
 
     async def _load(self) -> dict[str, list[GroupConfig]]:
         async with self.db.read_session() as session:
-            rows = await repository.all_groups(session)
+            rows = await repository.ApiKeyRepository(session).all_groups()
         found: dict[str, list[GroupConfig]] = {}
         for row in rows:
             found.setdefault(row.apikey, []).append(GroupConfig.of(row))

@@ -1,38 +1,38 @@
 """SQL of IoT provisioning: service groups and devices.
 
 `IotRepository` is bound to one tenant (broker.core.repository.TenantBoundRepository): each of
-its statements carries the base's tenant filter. The two module functions are the package's one
+its statements carries the base's tenant filter. `ApiKeyRepository` is the package's one
 cross-tenant lookup: a device names its API key, not its tenant, so the tenant is found from
-the key (`all_groups`, `tenants_using_apikey`)."""
+the key."""
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, delete, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from broker.core.db import changed, upsert_insert
-from broker.core.repository import TenantBoundRepository
+from broker.core.repository import Repository, TenantBoundRepository
 from connectors.iot.models import Device, ServiceGroup
 
 GROUPS_TABLE = "iot_service_groups"
 
 
-async def all_groups(session: AsyncSession) -> Sequence[ServiceGroup]:
-    """Every tenant's service groups. A device names its API key, not its tenant (MQTT topics
-    carry no tenant), so ingestion finds the tenant from the key: with `tenants_using_apikey`
-    this is the package's one lookup not filtered by tenant. The table holds a few rows per
-    tenant."""
-    return (await session.scalars(select(ServiceGroup))).all()
+class ApiKeyRepository(Repository):
+    """The package's one lookup not filtered by tenant: a device names its API key, not its
+    tenant (MQTT topics carry no tenant), so ingestion finds the tenant from the key. The
+    table holds a few rows per tenant."""
 
+    async def all_groups(self) -> Sequence[ServiceGroup]:
+        """Every tenant's service groups."""
+        return (await self.session.scalars(select(ServiceGroup))).all()
 
-async def tenants_using_apikey(session: AsyncSession, apikey: str) -> set[str]:
-    """Tenants having a group with `apikey` (API keys are unique across tenants)."""
-    rows = await session.scalars(
-        select(ServiceGroup.tenant_id).where(ServiceGroup.apikey == apikey).distinct()
-    )
-    return set(rows)
+    async def tenants_using(self, apikey: str) -> set[str]:
+        """Tenants having a group with `apikey` (API keys are unique across tenants)."""
+        rows = await self.session.scalars(
+            select(ServiceGroup.tenant_id).where(ServiceGroup.apikey == apikey).distinct()
+        )
+        return set(rows)
 
 
 class IotRepository(TenantBoundRepository):

@@ -11,7 +11,7 @@ from connectors.iot import errors
 from connectors.iot.directory import DEFAULT_ENTITY_TYPE, default_entity_id
 from connectors.iot.measures import iso
 from connectors.iot.models import Device, ServiceGroup
-from connectors.iot.repository import IotRepository, tenants_using_apikey
+from connectors.iot.repository import ApiKeyRepository, IotRepository
 from connectors.iot.schemas import (
     DeviceIn,
     DeviceList,
@@ -46,7 +46,7 @@ async def create_groups(
         existing = await repo.groups_with(group.apikey)
         if any(g.resource == group.resource for g in existing):
             raise errors.duplicate_group(group.apikey, group.resource)
-        if await tenants_using_apikey(session, group.apikey) - {access.tenant}:
+        if await ApiKeyRepository(session).tenants_using(group.apikey) - {access.tenant}:
             raise errors.apikey_taken(group.apikey)
         fields = group.model_dump(mode="json")
         rows.append(

@@ -1,7 +1,7 @@
 """The temporal history: append-only attribute instances (broker/temporal).
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-03
 """
 
@@ -13,8 +13,7 @@ from alembic import op
 from broker.core.db import JSONDocument, UTCDateTime
 
 revision: str = "0011"
-# 0010 (JSON-LD contexts) is not on main yet; once it lands this revision follows it.
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

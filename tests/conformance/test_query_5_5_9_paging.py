@@ -106,3 +106,25 @@ async def test_count_only_request_has_no_page_links(
     response = await client.get(ENTITIES, params=params, headers=headers())
     assert response.headers["NGSILD-Results-Count"] == "3"
     assert _pages(response) == {}
+
+
+async def test_subscription_pages_link_to_each_other(client: httpx.AsyncClient) -> None:
+    """5.5.9 applies to Query Subscriptions (6.10.3.2) as to Query Entities."""
+    for i in range(3):
+        subscription = {
+            "id": f"urn:ngsi-ld:Subscription:page-{i}",
+            "type": "Subscription",
+            "entities": [{"type": "Counter"}],
+            "notification": {"endpoint": {"uri": "http://127.0.0.1:9/notify"}},
+        }
+        created = await client.post(
+            "/ngsi-ld/v1/subscriptions", json=subscription, headers=headers()
+        )
+        assert created.status_code == 201, created.text
+    first = await client.get("/ngsi-ld/v1/subscriptions", params={"limit": 2}, headers=headers())
+    assert len(first.json()) == 2
+    links = _pages(first)
+    assert set(links) == {"next"}
+    last = await client.get(links["next"], headers=headers())
+    assert [s["id"][-1] for s in last.json()] == ["2"]
+    assert set(_pages(last)) == {"prev"}

@@ -14,7 +14,7 @@ from broker.entities.batch import service
 from broker.entities.batch.service import BatchResult, check_batch
 from broker.entities.dependencies import EntitiesCreate, EntitiesWrite, check_options
 from broker.jsonld.context import Context
-from broker.jsonld.dependencies import LdBody, LdInput, resolver
+from broker.jsonld.dependencies import LdBody, LdInput, resolve
 from broker.jsonld.negotiation import JSON, LD_JSON, media_type
 
 router = APIRouter(prefix="/entityOperations", tags=["batch"], route_class=RenkeiRoute)
@@ -36,9 +36,8 @@ async def _contexts(request: Request, body: LdInput, items: list[Any]) -> list[C
     """Each entity's @context: inline per entity for JSON-LD, else the request's one."""
     if media_type(request.headers.get("content-type")) != LD_JSON:
         return [body.context] * len(items)
-    contexts = resolver(request)
     return [
-        await contexts.resolve(item.get("@context")) if isinstance(item, dict) else body.context
+        await resolve(request, item.get("@context")) if isinstance(item, dict) else body.context
         for item in items
     ]
 

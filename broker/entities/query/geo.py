@@ -108,6 +108,8 @@ def parse_geo_query(
         relation = "near"
         distance = float(near.group(2))
         if near.group(1) == "maxDistance":
+            if distance == 0:
+                raise BadRequestData("near;maxDistance must be more than 0 metres")
             max_distance = distance
         else:
             min_distance = distance

@@ -10,7 +10,13 @@ from broker.core.dependencies import RESULTS_COUNT, Paging, PagingDep
 from broker.core.errors import BadRequestData
 from broker.core.routing import RenkeiRoute
 from broker.entities.attributes import check_attribute_name
-from broker.entities.dependencies import EntitiesRead, RepresentationDep, split_list
+from broker.entities.dependencies import (
+    EntitiesRead,
+    Local,
+    RepresentationDep,
+    check_geometry_property,
+    split_list,
+)
 from broker.entities.query import service
 from broker.entities.query.geo import parse_geo_query
 from broker.entities.query.grammar import parse_q, parse_scope_query, parse_types
@@ -53,8 +59,16 @@ async def query_entities(
     geometry: Annotated[str | None, Query(description="Point, Polygon, ...")] = None,
     coordinates: Annotated[str | None, Query(description="JSON array of coordinates")] = None,
     geoproperty: Annotated[str | None, Query(description="GeoProperty to test")] = None,
+    local: Local = False,
 ) -> Response:
     """6.4.3.2 Query Entities."""
+    check_geometry_property(representation, output.media_type)
+    if not (type or idPattern or attrs or q or scopeQ or georel or local):
+        # 5.7.2.4: a query names types, attributes, a q or geo filter, or asks for local=true
+        raise BadRequestData(
+            "too broad a query: give type, idPattern, attrs, q, scopeQ or a geo-query "
+            "(or local=true for every entity)"
+        )
     selector = Selector(
         ids=tuple(split_list(id, "id")),
         id_pattern=idPattern,
@@ -83,6 +97,13 @@ async def query_entities(
 def _query_from_body(data: Any) -> EntityQuery:
     if not isinstance(data, dict) or data.get("type") != "Query":
         raise BadRequestData('the body must be a Query object with "type": "Query"')
+    if data.get("entities") == [] or data.get("attrs") == []:
+        raise BadRequestData("entities and attrs, when given, must not be empty")
+    join_level = data.get("joinLevel")
+    if join_level is not None and (
+        isinstance(join_level, bool) or not isinstance(join_level, int) or join_level < 1
+    ):
+        raise BadRequestData("joinLevel must be a positive integer")
     selectors = []
     for item in data.get("entities") or []:
         if not isinstance(item, dict):

@@ -79,6 +79,7 @@ DATASET: list[dict[str, Any]] = [
 
 
 async def ids(client: httpx.AsyncClient, **params: Any) -> list[str]:
-    response = await client.get(ENTITIES, params={"limit": 100, **params})
+    # local=true: a query may name only ids (or nothing) and still list every local match
+    response = await client.get(ENTITIES, params={"limit": 100, "local": "true", **params})
     assert response.status_code == 200, response.text
     return [e["id"].removeprefix(E) for e in response.json()]

@@ -75,7 +75,7 @@ async def test_append_with_unknown_option_is_bad_request(client: httpx.AsyncClie
     response = await client.post(
         ATTRS, params={"options": "replace"}, json={"a": 1}, headers=headers()
     )
-    assert_problem(response, 400, "BadRequestData")
+    assert_problem(response, 400, "InvalidRequest")
 
 
 async def test_append_to_unknown_entity_is_not_found(client: httpx.AsyncClient) -> None:

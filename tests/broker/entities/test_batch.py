@@ -144,7 +144,7 @@ async def test_batch_body_must_be_a_non_empty_array(
 async def test_unknown_batch_option_is_bad_request(
     client: httpx.AsyncClient, op: str, options: str
 ) -> None:
-    assert_problem(await batch(client, op, [sensor(1)], options=options), 400, "BadRequestData")
+    assert_problem(await batch(client, op, [sensor(1)], options=options), 400, "InvalidRequest")
 
 
 async def test_batches_stay_in_their_tenant(client: httpx.AsyncClient) -> None:

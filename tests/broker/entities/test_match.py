@@ -222,7 +222,7 @@ def test_scope_query_matches_any_of_the_entity_scopes() -> None:
     matches = compile_matcher(query, CORE)
     assert matches(entity(scope=["/Kanagawa/Zama", "/Tokyo"]))
     assert not matches(entity(scope=["/Kanagawa/Zama"]))
-    assert not matches(entity(scope=["/Kanagawa/", "/Tokyo"]))
+    assert not matches(entity(scope=["/Kanagawa", "/Tokyo"]))
     assert not matches(entity())
 
 

@@ -113,7 +113,8 @@ async def test_ids_and_id_pattern(client: httpx.AsyncClient, dataset: None) -> N
         client, idPattern=".*:e[12]$", type="CrowdFlowObserved", q="congested==true"
     ) == ["e2"]
     assert_problem(await client.get(ENTITIES, params={"idPattern": "("}), 400, "BadRequestData")
-    assert_problem(await client.get(ENTITIES, params={"id": "not a uri"}), 400, "BadRequestData")
+    bad_id = {"id": "not a uri", "local": "true"}
+    assert_problem(await client.get(ENTITIES, params=bad_id), 400, "BadRequestData")
 
 
 SCOPE_CASES = {
@@ -141,12 +142,21 @@ async def test_one_level_scope_pattern_needs_a_name_at_that_level(
     client: httpx.AsyncClient,
 ) -> None:
     batch = [
-        {"id": E + "s1", "type": "T", "scope": "/Kanagawa/"},
+        {"id": E + "s1", "type": "T", "scope": "/Kanagawa"},
         {"id": E + "s2", "type": "T", "scope": "/Kanagawa/Zama"},
     ]
     await client.post("/ngsi-ld/v1/entityOperations/create", json=batch, headers=headers())
     assert await ids(client, scopeQ="/Kanagawa/+") == ["s2"]
     assert await ids(client, scopeQ="/Kanagawa/#") == ["s1", "s2"]
+
+
+@pytest.mark.parametrize("scope", ["/Kanagawa/", "/a//b", "/", "a/b", "/a/#", "/a b"])
+async def test_a_scope_is_levels_of_names(client: httpx.AsyncClient, scope: str) -> None:
+    """Clause 4.18: one or more non-empty levels; wildcards belong to scopeQ only."""
+    entity = {"id": E + "s1", "type": "T", "scope": scope}
+    assert_problem(
+        await client.post(ENTITIES, json=entity, headers=headers()), 400, "BadRequestData"
+    )
 
 
 async def test_bad_scope_query_is_bad_request(client: httpx.AsyncClient, dataset: None) -> None:
@@ -180,7 +190,7 @@ async def test_pages_are_stable_and_counted(client: httpx.AsyncClient, dataset: 
     pages = []
     for offset in (0, 2, 4):
         response = await client.get(
-            ENTITIES, params={"limit": 2, "offset": offset, "count": "true"}
+            ENTITIES, params={"limit": 2, "offset": offset, "count": "true", "local": "true"}
         )
         assert response.headers["NGSILD-Results-Count"] == "5"
         pages += [e["id"].removeprefix(E) for e in response.json()]
@@ -213,7 +223,10 @@ async def test_count_only_with_limit_zero(client: httpx.AsyncClient, dataset: No
 async def test_bad_paging_is_bad_request(
     client: httpx.AsyncClient, dataset: None, params: dict[str, Any]
 ) -> None:
-    assert_problem(await client.get(ENTITIES, params=params), 400, "BadRequestData")
+    # an unknown option is an InvalidRequest (ETSI 018_16), bad paging BadRequestData
+    problem = "InvalidRequest" if "options" in params else "BadRequestData"
+    response = await client.get(ENTITIES, params={"type": "CrowdFlowObserved", **params})
+    assert_problem(response, 400, problem)
 
 
 async def test_a_page_over_the_maximum_is_too_many_results(
@@ -258,7 +271,7 @@ async def test_geojson_feature_collection(client: httpx.AsyncClient, dataset: No
     }
     other = await client.get(
         ENTITIES,
-        params={"id": E + "e2", "geometryProperty": "area"},
+        params={"id": E + "e2", "geometryProperty": "area", "local": "true"},
         headers={"Accept": "application/geo+json"},
     )
     assert other.json()["features"][0]["geometry"]["coordinates"] == [139.70, 35.53]

@@ -23,7 +23,7 @@ from tests.auth.helpers import audit_rows, bearer, sealed
 from tests.broker.entities.helpers import ENTITIES, SENSOR_ID, create, headers, people_flow
 from tests.conftest import make_auth, make_settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 RECORDS = "/audit/v1/records"
 
 
@@ -355,3 +355,21 @@ async def test_bad_audit_queries_are_400(
     response = await client.get(RECORDS, params=params)
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_nul_in_a_request_path_is_recorded_and_spoils_no_batch(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """PostgreSQL text cannot hold NUL: the hostile request is recorded with NUL written as
+    \\u0000, and the requests buffered with it are recorded too (they were all lost)."""
+    await client.get(ENTITIES, params={"type": "T"}, headers=headers("yokohama"))
+    refused = await client.get(f"{ENTITIES}/urn:ngsi-ld:T:a%00b", headers=headers("yokohama"))
+    assert refused.status_code == 400
+    await client.get(ENTITIES, params={"type": "T"}, headers=headers("yokohama"))
+    await sealed(app)
+    records = await _records(client, tenant="yokohama")
+    paths = [r["path"] for r in records]
+    assert f"{ENTITIES}/urn:ngsi-ld:T:a\\u0000b" in paths
+    assert paths.count(ENTITIES) == 2
+    verified = await client.get("/audit/v1/verify")
+    assert verified.status_code == 200, verified.text

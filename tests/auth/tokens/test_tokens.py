@@ -294,3 +294,21 @@ async def test_the_leeway_past_exp_is_the_configured_one(
         transport = httpx.ASGITransport(app=application)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
             assert await _status_with(http, token) == status
+
+
+async def test_a_token_of_a_client_made_on_another_replica_works_at_once(
+    app: FastAPI, anonymous: httpx.AsyncClient, admin_token: str, database_url: str
+) -> None:
+    """A replica whose directory snapshot predates a new client (made on another replica, or
+    with `renkei client add`) accepts that client's fresh token instead of calling it revoked."""
+    probe = {"Authorization": f"Bearer {admin_token}", "NGSILD-Tenant": "yokohama"}
+    assert (await anonymous.get(ENTITIES, params={"type": "T"}, headers=probe)).status_code == 200
+    other = create_app(make_settings(database_url), auth=make_auth(audit_enabled=False))
+    async with LifespanManager(other):
+        client_id, secret = await make_client(other, tenants=["yokohama"])
+        transport = httpx.ASGITransport(app=other)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            token = await get_token(http, client_id, secret)
+    fresh = {"Authorization": f"Bearer {token}", "NGSILD-Tenant": "yokohama"}
+    response = await anonymous.get(ENTITIES, params={"type": "T"}, headers=fresh)
+    assert response.status_code == 200, response.text

@@ -25,4 +25,4 @@ async def test_a_repository_of_another_tenant_sees_none_of_the_groups_and_device
         own = IotRepository.of(session, Access.system("yokohama"))
         assert [g.apikey for g in await own.groups_with(apikey)] == [apikey]
         assert list(await own.devices_by_id([device["device_id"]])) == [device["device_id"]]
-        assert await repository.tenants_using_apikey(session, apikey) == {"yokohama"}
+        assert await repository.ApiKeyRepository(session).tenants_using(apikey) == {"yokohama"}

@@ -1,0 +1,18 @@
+"""Settings of the catalog package: every value comes from a ``RENKEI_CATALOG_`` variable."""
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class CatalogSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RENKEI_CATALOG_", extra="ignore")
+
+    site_title: str = "オープンデータカタログ"
+    site_description: str = ""
+    locale_default: str = "ja"
+
+
+@lru_cache
+def get_catalog_settings() -> CatalogSettings:
+    return CatalogSettings()

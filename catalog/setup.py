@@ -1,0 +1,16 @@
+"""Wiring of the catalog package into the app: the CKAN Action API's routes and settings."""
+
+from fastapi import FastAPI
+
+from broker.core.packages import Package
+from catalog.ckan.router import router
+from catalog.settings import CatalogSettings, get_catalog_settings
+
+
+def catalog_package(settings: CatalogSettings | None = None) -> Package:
+    def include_routers(app: FastAPI) -> None:
+        app.state.catalog_settings = settings or get_catalog_settings()
+        app.include_router(router, prefix="/api/3/action")
+        app.include_router(router, prefix="/api/action")  # the path ckanapi calls
+
+    return Package("catalog", include_routers=include_routers)
