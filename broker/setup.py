@@ -26,6 +26,8 @@ from broker.subscriptions.compiled import CompiledCache
 from broker.subscriptions.matching import ChangeMatcher
 from broker.subscriptions.router import router as subscriptions_router
 from broker.subscriptions.service import Subscriptions
+from broker.temporal import recording
+from broker.temporal.router import router as temporal_router
 from broker.types.router import router as types_router
 
 NGSI_LD_PREFIX = "/ngsi-ld/v1"
@@ -40,6 +42,7 @@ def include_routers(app: FastAPI) -> None:
         batch_router,
         types_router,
         subscriptions_router,
+        temporal_router,
         info_router,
         contexts_router,
     ):
@@ -94,6 +97,7 @@ async def core_components(
         registry.add_source("entities", _entity_families(db), cached=True)
         matchers = CompiledCache(contexts)
         db.commit_hooks.append(ChangeMatcher(matchers).commit_hook)
+        db.commit_hooks.append(recording.commit_hook)
         app.state.db = db
         app.state.tenants = tenants
         app.state.netguard = guard

@@ -12,6 +12,7 @@ MODEL_MODULES = (
     "broker.entities.models",
     "broker.subscriptions.models",
     "broker.jsonld.models",
+    "broker.temporal.models",
     "auth.models",
     "catalog.models",
     "connectors.iot.models",
