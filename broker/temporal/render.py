@@ -92,11 +92,20 @@ def _pairs(rows: list[InstanceRow], context: Context, view: TemporalView) -> dic
     out[_PAIRS_MEMBER.get(attribute_type, "values")] = [
         [
             simplified(r.document, context, view.lang),
-            format_datetime(r.time(view.interval.timeproperty)),
+            _time_text(r, view.interval.timeproperty),
         ]
         for r in rows
     ]
     return out
+
+
+def _time_text(row: InstanceRow, timeproperty: str) -> str:
+    """The pair's time: observedAt as the client wrote it (as the instance itself shows it),
+    the times Renkei records in its own format."""
+    given = row.document.get("observedAt")
+    if timeproperty == "observedAt" and isinstance(given, str):
+        return given
+    return format_datetime(row.time(timeproperty))
 
 
 def render_aggregated(

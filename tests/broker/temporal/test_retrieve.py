@@ -92,9 +92,10 @@ async def test_temporal_values_are_value_time_pairs(client: httpx.AsyncClient) -
     assert entity["peopleCount"] == {
         "type": "Property",
         "values": [
-            [10, "2026-11-22T09:00:00.000000Z"],
-            [20, "2026-11-22T10:00:00.000000Z"],
-            [30, "2026-11-22T11:00:00.000000Z"],
+            # observedAt as the client wrote it, as the normalized instances show it
+            [10, "2026-11-22T09:00:00Z"],
+            [20, "2026-11-22T10:00:00Z"],
+            [30, "2026-11-22T11:00:00Z"],
         ],
     }
     relationship = entity["refRoadSegment"]
@@ -117,8 +118,8 @@ async def test_instances_of_each_dataset_are_kept_apart(client: httpx.AsyncClien
     entity = await history(client, options="temporalValues", attrs="peopleCount")
     series = {s.get("datasetId", "@none"): s["values"] for s in entity["peopleCount"]}
     assert series == {
-        "@none": [[120, "2026-11-22T09:00:00.000000Z"]],
-        "urn:ngsi-ld:Dataset:towards": [[4, "2026-11-22T09:10:00.000000Z"]],
+        "@none": [[120, "2026-11-22T09:00:00Z"]],
+        "urn:ngsi-ld:Dataset:towards": [[4, "2026-11-22T09:10:00Z"]],
     }
     normalized = await history(client, attrs="peopleCount")
     assert [i.get("datasetId") for i in normalized["peopleCount"]] == [
