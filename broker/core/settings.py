@@ -57,6 +57,12 @@ class BrokerSettings(BaseSettings):
         default=15.0, ge=0, description="seconds database-backed metrics are reused"
     )
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_json_depth: int = Field(default=32, ge=4, description="deepest nesting of a JSON body")
+    max_json_members: int = Field(
+        default=10_000,
+        ge=10,
+        description="most members of one JSON object or array in a body (a batch is an array)",
+    )
     context_fetch_timeout: float = Field(default=5.0, gt=0)
     context_max_bytes: int = Field(default=1_048_576, ge=1024)
     context_cache_ttl: float = Field(default=3600.0, ge=0)

@@ -59,9 +59,33 @@ async def read_json(request: Request) -> Any:
     if not body:
         raise InvalidRequest("request body is empty")
     try:
-        return orjson.loads(body)
+        data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise InvalidRequest(f"request body is not valid JSON: {exc}") from exc
+    settings = request.app.state.settings
+    check_json_shape(data, max_depth=settings.max_json_depth, max_members=settings.max_json_members)
+    return data
+
+
+def check_json_shape(data: Any, *, max_depth: int, max_members: int) -> None:
+    """Bodies within bounds that every later step can afford (clause 6.3: 400 BadRequestData):
+    nesting at most `max_depth` deep, no object or array of more than `max_members` members
+    (an entity of 100,000 attributes fits in a megabyte)."""
+    level: list[Any] = [data] if isinstance(data, dict | list) else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > max_depth:
+            raise BadRequestData(f"the body nests deeper than {max_depth} levels")
+        following: list[Any] = []
+        for node in level:
+            children = node.values() if isinstance(node, dict) else node
+            if len(node) > max_members:
+                raise BadRequestData(
+                    f"a JSON object or array of the body has more than {max_members} members"
+                )
+            following.extend(c for c in children if isinstance(c, dict | list))
+        level = following
 
 
 @dataclass(frozen=True, slots=True)
