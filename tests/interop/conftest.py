@@ -33,7 +33,8 @@ SERVICE_HEADERS = {"fiware-service": TENANT, "fiware-servicepath": "/"}
 
 @dataclass
 class Exchange:
-    """One request as it reached Renkei (path before any normalisation) and the status sent."""
+    """One request as it reached Renkei (path before any normalisation) and the status sent
+    (set once the whole answer is sent, so a status is never seen with half an answer)."""
 
     method: str
     path: str
@@ -79,11 +80,17 @@ class Recorder:
                     exchange.body = orjson.loads(raw) if raw[:1] in (b"{", b"[") else raw
             return message
 
+        status = 0
+
         async def recording_send(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
-                exchange.status = message["status"]
-            elif message["type"] == "http.response.body" and len(exchange.answer) < 2000:
-                exchange.answer += message.get("body", b"")
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                if len(exchange.answer) < 2000:
+                    exchange.answer += message.get("body", b"")
+                if not message.get("more_body"):
+                    exchange.status = status
             await send(message)
 
         await self.app(scope, recording_receive, recording_send)
