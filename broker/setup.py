@@ -58,12 +58,11 @@ def _entity_families(db: Database) -> Callable[[], Awaitable[Families]]:
     async def families() -> Families:
         async with db.read_session() as session:
             counts = await entity_counts(session)
-        family = GaugeMetricFamily(
-            "renkei_entities", "Entities stored, by tenant", labels=["tenant"]
-        )
-        for tenant, count in sorted(counts.items()):
-            family.add_metric([tenant], count)
-        return [family]
+        entities = GaugeMetricFamily("renkei_entities", "Entities stored, all tenants")
+        entities.add_metric([], sum(counts.values()))
+        tenants = GaugeMetricFamily("renkei_tenants_with_entities", "Tenants storing entities")
+        tenants.add_metric([], len(counts))
+        return [entities, tenants]
 
     return families
 

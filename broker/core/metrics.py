@@ -8,6 +8,9 @@ Everything else is read at scrape time from *sources*: a component registers one
 A source returns prometheus-client metric families, synchronously or as an awaitable. Sources
 that query the database are registered with ``cached=True`` and run at most once every
 RENKEI_METRICS_CACHE_TTL seconds, so a scrape storm cannot load the store.
+
+No metric is labelled by tenant: series would grow with tenants (routes x statuses x 1,741
+municipalities), and per-tenant figures are the usage records' job (auth/audit).
 """
 
 import inspect
@@ -33,7 +36,6 @@ Source = Callable[[], Families | Awaitable[Families]]
 
 # Request latency buckets (seconds): a broker answers in milliseconds, batches may take seconds.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-NO_TENANT = ""
 
 
 class _Sources:
@@ -53,8 +55,8 @@ class Metrics:
         self.cache_ttl = cache_ttl
         self.requests = Counter(
             "renkei_http_requests",
-            "HTTP requests answered, by method, route template, status and tenant",
-            ["method", "route", "status", "tenant"],
+            "HTTP requests answered, by method, route template and status",
+            ["method", "route", "status"],
             registry=self.registry,
         )
         self.latency = Histogram(
@@ -104,14 +106,8 @@ class Metrics:
     def observe(self, scope: Scope, *, status: int, seconds: float) -> None:
         route = route_template(scope)
         method = scope.get("method", "")
-        self.requests.labels(method, route, str(status), request_tenant(scope)).inc()
+        self.requests.labels(method, route, str(status)).inc()
         self.latency.labels(method, route).observe(seconds)
-
-
-def request_tenant(scope: Scope) -> str:
-    """The tenant the request was authorized in (empty before authorization or without one)."""
-    access = scope.get("state", {}).get("access")
-    return str(getattr(access, "tenant", NO_TENANT))
 
 
 class ObserveMiddleware:
