@@ -23,6 +23,7 @@ from auth.principals import ALL_TENANTS, SYSTEM
 from auth.settings import AuthSettings
 from auth.tenants.repository import TenantRepository
 from broker.core.db import Database
+from broker.core.errors import AlreadyExists
 from broker.core.models import Tenant
 
 log = logging.getLogger("renkei.auth")
@@ -63,8 +64,8 @@ async def ensure_admin_client(db: Database, client_id: str) -> str | None:
                     tenants=[ALL_TENANTS],
                 ),
             )
-    except IntegrityError:
-        return None  # another replica created it at the same moment
+    except (IntegrityError, AlreadyExists):
+        return None  # another replica or worker created it at the same moment
     return issued.secret
 
 

@@ -2,11 +2,12 @@
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from broker.core.logs import configure_logging
-from broker.core.settings import get_settings
+from broker.core.settings import BrokerSettings, get_settings
 
 DEFAULT_OPENAPI = Path("openapi/openapi.json")
 
@@ -23,11 +24,19 @@ def _serve(args: argparse.Namespace) -> int:
         return 1
     host = args.host or settings.host
     port = args.port or settings.port
+    workers = args.workers or settings.workers
+    if workers > 1 and (why := _single_process_only(settings)) is not None:
+        print(f"renkei serve: not serving {workers} workers: {why}", file=sys.stderr, flush=True)
+        return 1
+    # the workers read their settings from the environment they inherit: --workers included
+    os.environ["RENKEI_WORKERS"] = str(workers)
     from auth.settings import get_auth_settings
 
     auth = get_auth_settings()
     base = f"http://{host}:{port}"
     print(f"Renkei NGSI-LD broker on {base}/ngsi-ld/v1/entities", flush=True)
+    if workers > 1:
+        print(f"  {workers} worker processes", flush=True)
     print(f"  API documents: {base}/docs", flush=True)
     if not auth.auth_disabled:
         print(
@@ -44,6 +53,7 @@ def _serve(args: argparse.Namespace) -> int:
         factory=True,
         host=host,
         port=port,
+        workers=workers,
         log_level=settings.log_level.lower(),
         log_config=None,  # configure_logging (in main) already set the handlers
         access_log=False,  # renkei.access writes one line per request, with its request id
@@ -51,6 +61,23 @@ def _serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=settings.graceful_timeout,
     )
     return 0
+
+
+def _single_process_only(settings: BrokerSettings) -> str | None:
+    """Why this configuration cannot run as several processes (None: it can)."""
+    from connectors.settings import get_connector_settings
+
+    if settings.effective_database_url.startswith("sqlite"):
+        return "SQLite has one writer; run one worker, or use PostgreSQL (RENKEI_DATABASE_URL)"
+    connectors = get_connector_settings()
+    if connectors.mqtt_enabled and not connectors.mqtt_url:
+        return (
+            "each worker would start or probe its own local MQTT broker; set RENKEI_MQTT_URL "
+            "to the shared broker (workers split devices with shared subscriptions)"
+        )
+    if connectors.mqtt_enabled and not connectors.mqtt_shared_group:
+        return "every worker would take every device measure; set RENKEI_MQTT_SHARED_GROUP"
+    return None
 
 
 def _probe(args: argparse.Namespace) -> int:
@@ -108,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="run the HTTP server")
     serve.add_argument("--host", default=None, help="default RENKEI_HOST (127.0.0.1)")
     serve.add_argument("--port", type=int, default=None, help="default RENKEI_PORT (1026)")
+    serve.add_argument(
+        "--workers", type=int, default=None, help="processes, default RENKEI_WORKERS (1)"
+    )
     serve.set_defaults(func=_serve)
 
     probe = commands.add_parser("probe", help="exit 0 if the local server is live (or ready)")

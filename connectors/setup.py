@@ -1,6 +1,7 @@
 """Wiring of the connectors package into the app: the IoT components on app.state.iot, and
 (RENKEI_MQTT_ENABLED) the MQTT connection with its ingestion worker."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
@@ -17,6 +18,7 @@ from connectors.iot.ingestion import Ingestion
 from connectors.iot.router import router as iot_router
 from connectors.iot.stats import IngestionStats
 from connectors.mqtt.connection import MqttConnection, MqttOptions
+from connectors.mqtt.slots import claim_slot
 from connectors.mqtt.worker import MqttIngestor
 from connectors.settings import ConnectorSettings
 
@@ -29,7 +31,12 @@ def include_routers(app: FastAPI) -> None:
 
 @asynccontextmanager
 async def connector_components(
-    app: FastAPI, *, db: Database, contexts: ContextResolver, settings: ConnectorSettings
+    app: FastAPI,
+    *,
+    db: Database,
+    contexts: ContextResolver,
+    settings: ConnectorSettings,
+    workers: int = 1,
 ) -> AsyncIterator[None]:
     """On exit the worker first stores and acknowledges the batch in hand, then disconnects."""
     stats = IngestionStats()
@@ -55,10 +62,12 @@ async def connector_components(
         if shared and not broker.shared_subscriptions:
             log.warning("the embedded broker has no shared subscriptions; ignoring the group")
             shared = None
+        slot = await asyncio.to_thread(claim_slot, settings.mqtt_client_id, workers)
+        stack.callback(slot.release)
         connection = MqttConnection(
             MqttOptions.from_url(
                 broker.url,
-                client_id=settings.mqtt_client_id,
+                client_id=slot.client_id,
                 protocol=broker.protocol,
                 keepalive=settings.mqtt_keepalive,
                 session_expiry=settings.mqtt_session_expiry,
@@ -79,13 +88,19 @@ async def connector_components(
         stack.push_async_callback(connection.stop)
         stack.push_async_callback(ingestor.stop)
         if await connection.start():
-            log.info("MQTT ingestion subscribed at %s as %s", broker.url, settings.mqtt_client_id)
+            log.info("MQTT ingestion subscribed at %s as %s", broker.url, slot.client_id)
         iot.connection = connection
         yield
 
 
 def connectors_package(settings: ConnectorSettings) -> Package:
     def start(app: FastAPI, core: Core) -> AbstractAsyncContextManager[None]:
-        return connector_components(app, db=core.db, contexts=core.contexts, settings=settings)
+        return connector_components(
+            app,
+            db=core.db,
+            contexts=core.contexts,
+            settings=settings,
+            workers=core.settings.workers,
+        )
 
     return Package("connectors", include_routers=include_routers, start=start)

@@ -89,19 +89,30 @@ class KeyRing:
             return private
 
     async def _create(self) -> _Entry:
+        """A new signing key, unless another process made a fresh one meanwhile (then that)."""
         kid = uuid.uuid4().hex
         key = await asyncio.to_thread(
             RSAKey.generate_key, 2048, {"kid": kid, "use": "sig", "alg": ALGORITHM}
         )
-        row = SigningKey(
-            kid=kid,
-            algorithm=ALGORITHM,
-            public_jwk=key.as_dict(private=False),
-            private_key=self._fernet.encrypt(key.as_pem(private=True)).decode(),
-            created_at=datetime.now(UTC),
-        )
         async with self.db.transaction() as session:
-            await SigningKeyRepository(session).add_key(row)
+            keys = SigningKeyRepository(session)
+            await keys.lock_rotation()
+            for row in await keys.all_keys():
+                self._entries[row.kid] = _Entry(
+                    row.kid, RSAKey.import_key(row.public_jwk), row.created_at, row.private_key
+                )
+            newest = self._newest()
+            if not self._stale(newest):
+                assert newest is not None
+                return newest
+            row = SigningKey(
+                kid=kid,
+                algorithm=ALGORITHM,
+                public_jwk=key.as_dict(private=False),
+                private_key=self._fernet.encrypt(key.as_pem(private=True)).decode(),
+                created_at=datetime.now(UTC),
+            )
+            await keys.add_key(row)
         entry = _Entry(kid, RSAKey.import_key(row.public_jwk), row.created_at, row.private_key)
         self._entries[kid] = entry
         return entry

@@ -39,6 +39,13 @@ class BrokerSettings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = Field(default=1026, ge=1, le=65535)
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="server processes of `renkei serve`; more than 1 needs PostgreSQL and "
+        "RENKEI_MQTT_URL (or MQTT off)",
+    )
     log_level: LogLevel = "INFO"
     log_format: Literal["text", "json"] = Field(
         default="text", description="json: one JSON object per line (containers set it)"

@@ -92,14 +92,20 @@ def test_default_install_has_probes_security_and_a_migration_hook() -> None:
     assert not selector.items() <= job_labels.items(), "the Service would route to the Job"
 
 
-def test_shared_subscriptions_are_on_only_with_more_than_one_pod() -> None:
+def test_shared_subscriptions_are_on_only_with_more_than_one_process() -> None:
     two = objects({"replicaCount": 2})["ConfigMap"]["data"]
     assert two["RENKEI_MQTT_SHARED_GROUP"] == "renkei"
-    one = objects({"replicaCount": 1})
+    single = {"replicaCount": 1, "config": {"workers": 1}}
+    one = objects(single)
     assert "RENKEI_MQTT_SHARED_GROUP" not in one["ConfigMap"]["data"]
+    assert one["ConfigMap"]["data"]["RENKEI_WORKERS"] == "1"
     assert "PodDisruptionBudget" not in one
-    scaling = objects({"replicaCount": 1, "autoscaling": {"enabled": True}})
+    scaling = objects({**single, "autoscaling": {"enabled": True}})
     assert scaling["ConfigMap"]["data"]["RENKEI_MQTT_SHARED_GROUP"] == "renkei"
+    # the default: two worker processes per pod, which split the devices as pods do
+    workers = objects({"replicaCount": 1})["ConfigMap"]["data"]
+    assert workers["RENKEI_WORKERS"] == "2"
+    assert workers["RENKEI_MQTT_SHARED_GROUP"] == "renkei"
 
 
 def test_external_postgresql_from_values_becomes_the_database_url() -> None:

@@ -42,6 +42,12 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if or .Values.autoscaling.enabled (gt (int .Values.replicaCount) 1) }}true{{ end }}
 {{- end }}
 
+{{/* Whether several processes take device measures at once (pods or workers): then MQTT
+shared subscriptions are on, so each measure is taken once. */}}
+{{- define "renkei.sharedMqtt" -}}
+{{- if or (include "renkei.scaledOut" .) (gt (int .Values.config.workers) 1) }}true{{ end }}
+{{- end }}
+
 {{/* The database URL as one env entry, from an existing Secret or the chart's. */}}
 {{- define "renkei.databaseUrlEnv" -}}
 - name: RENKEI_DATABASE_URL
