@@ -36,7 +36,6 @@ async def connector_components(
     db: Database,
     contexts: ContextResolver,
     settings: ConnectorSettings,
-    workers: int = 1,
 ) -> AsyncIterator[None]:
     """On exit the worker first stores and acknowledges the batch in hand, then disconnects."""
     stats = IngestionStats()
@@ -62,7 +61,7 @@ async def connector_components(
         if shared and not broker.shared_subscriptions:
             log.warning("the embedded broker has no shared subscriptions; ignoring the group")
             shared = None
-        slot = await asyncio.to_thread(claim_slot, settings.mqtt_client_id, workers)
+        slot = await asyncio.to_thread(claim_slot, settings.mqtt_client_id)
         stack.callback(slot.release)
         connection = MqttConnection(
             MqttOptions.from_url(
@@ -100,7 +99,6 @@ def connectors_package(settings: ConnectorSettings) -> Package:
             db=core.db,
             contexts=core.contexts,
             settings=settings,
-            workers=core.settings.workers,
         )
 
     return Package("connectors", include_routers=include_routers, start=start)

@@ -1,12 +1,13 @@
-"""A stable MQTT client id for each of `renkei serve --workers N`'s processes.
+"""A stable MQTT client id for each Renkei process on a host.
 
 Two connections with one client id take the session from each other in turn: the broker
 disconnects the older one, and the QoS 1 messages in flight are delivered again (a measure
-stored twice). Each worker needs its own id, and the same one after a restart, so that its
-persistent session (the measures not yet acknowledged) is picked up again. uvicorn gives its
-workers no index, so a worker takes the first of N slots whose lock file it can lock; the
-kernel releases the lock when the process ends, however it ends, and the worker that
-replaces it takes the same slot.
+stored twice). Each process — each of `renkei serve --workers N`'s, or a second `renkei serve`
+on the same host — needs its own id, and the same one after a restart, so that its persistent
+session (the measures not yet acknowledged) is picked up again. uvicorn gives its workers no
+index, so a process takes the first slot whose lock file it can lock: slot 0 is the configured
+id itself, slot k is `<id>-<k>`. The kernel releases the lock when the process ends, however it
+ends, and the process that replaces it takes the same slot.
 """
 
 import fcntl
@@ -14,13 +15,12 @@ import hashlib
 import logging
 import os
 import tempfile
-import time
 from pathlib import Path
 from typing import IO
 
 log = logging.getLogger("renkei.mqtt")
 
-WAIT_SECONDS = 10.0  # a replaced worker's slot is free once the old process has exited
+SLOTS = 64  # processes with one configured id on one host
 
 
 class WorkerSlot:
@@ -52,26 +52,20 @@ def _try(path: Path) -> IO[bytes] | None:
     return handle
 
 
-def claim_slot(client_id: str, workers: int, *, wait: float = WAIT_SECONDS) -> WorkerSlot:
-    """`client_id` itself for one worker; else `<client_id>-<slot>` of the first free slot."""
-    if workers <= 1:
-        return WorkerSlot(client_id, None)
+def claim_slot(client_id: str) -> WorkerSlot:
+    """The configured id if no other process on this host holds it, else `<id>-<k>` of the
+    first free slot k."""
     key = hashlib.sha256(client_id.encode()).hexdigest()[:16]
-    deadline = time.monotonic() + wait
-    while True:
-        for slot in range(workers):
-            held = _try(_lock_dir() / f"{key}-{slot}.lock")
-            if held is not None:
-                suffix = f"-{slot}"
-                return WorkerSlot(client_id[: 64 - len(suffix)] + suffix, held)
-        if time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
+    for slot in range(SLOTS):
+        held = _try(_lock_dir() / f"{key}-{slot}.lock")
+        if held is not None:
+            suffix = f"-{slot}" if slot else ""
+            return WorkerSlot(client_id[: 64 - len(suffix)] + suffix, held)
     suffix = f"-p{os.getpid()}"
     log.warning(
-        "all %d MQTT worker slots of %s are held; connecting as %s%s (its session is not "
-        "resumed after a restart)",
-        workers,
+        "all %d MQTT client id slots of %s are held on this host; connecting as %s%s (its "
+        "session is not resumed after a restart)",
+        SLOTS,
         client_id,
         client_id,
         suffix,
