@@ -56,8 +56,15 @@ def claim_slot(client_id: str) -> WorkerSlot:
     """The configured id if no other process on this host holds it, else `<id>-<k>` of the
     first free slot k."""
     key = hashlib.sha256(client_id.encode()).hexdigest()[:16]
+    try:
+        directory = _lock_dir()
+    except OSError as exc:
+        log.warning(
+            "no lock directory for MQTT client id slots (%s); connecting as %s", exc, client_id
+        )
+        return WorkerSlot(client_id, None)
     for slot in range(SLOTS):
-        held = _try(_lock_dir() / f"{key}-{slot}.lock")
+        held = _try(directory / f"{key}-{slot}.lock")
         if held is not None:
             suffix = f"-{slot}" if slot else ""
             return WorkerSlot(client_id[: 64 - len(suffix)] + suffix, held)
