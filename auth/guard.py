@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from auth import scopes
 from auth.directory import Directory
+from auth.limits import RateLimiter
 from auth.principals import ALL_TENANTS, SYSTEM, Access, Principal
 from auth.tokens.validation import Authenticator
 from broker.core.errors import Forbidden, NonexistentTenant, Unauthorized
@@ -40,12 +41,14 @@ class Guard:
         directory: Directory,
         tenants: TenantRegistry,
         shared_tenant: str,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.disabled = disabled
         self.authenticator = authenticator
         self.directory = directory
         self.tenants = tenants
         self.shared_tenant = shared_tenant
+        self.limiter = limiter or RateLimiter(tenant_rate=0, client_rate=0, burst=0)
 
     async def principal(self, authorization: str | None) -> Principal:
         if self.disabled:
@@ -55,12 +58,24 @@ class Guard:
     async def access(
         self, principal: Principal, *, scope: str, tenant: str, creates_tenant: bool = False
     ) -> Access:
+        access = await self._decide(principal, scope=scope, tenant=tenant, creates=creates_tenant)
+        state = await self.tenants.get(tenant)
+        self.limiter.take(
+            tenant=tenant,
+            client=principal.client_id or "-",
+            tenant_rate=state.rate_limit if state is not None else None,
+        )
+        return access
+
+    async def _decide(
+        self, principal: Principal, *, scope: str, tenant: str, creates: bool
+    ) -> Access:
         if not principal.has_scope(scope):
             raise Forbidden(f"this request needs the scope {scope}")
         state = await self.tenants.get(tenant)
         if principal.member_of(tenant):
             if state is None:
-                if self.disabled and creates_tenant:
+                if self.disabled and creates:
                     await self.tenants.ensure(tenant)
                     return Access(principal, tenant, principal.entity_types)
                 raise NonexistentTenant(f"tenant {tenant!r} does not exist")

@@ -52,6 +52,18 @@ class AuthSettings(BaseSettings):
         description="seconds a token is still accepted past its exp (clock skew between hosts)",
     )
     key_rotation_days: float = Field(default=30.0, gt=0)
+    rate_limit_tenant: float = Field(
+        default=0.0,
+        ge=0,
+        description="requests/s per tenant and replica (429 past it); 0: unlimited; "
+        "a tenant's own rateLimit overrides it",
+    )
+    rate_limit_client: float = Field(
+        default=0.0, ge=0, description="requests/s per client and replica; 0: unlimited"
+    )
+    rate_limit_burst: float = Field(
+        default=2.0, ge=0, description="seconds of its rate a quiet tenant or client may burst"
+    )
     admin_client_id: str = "prefecture-admin"
     shared_tenant: str = "shared"
     auth_cache_ttl: float = Field(default=5.0, ge=0)

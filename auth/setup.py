@@ -17,6 +17,7 @@ from auth.directory import Directory
 from auth.grants.router import router as grants_router
 from auth.guard import Guard
 from auth.keys.service import KeyRing
+from auth.limits import RateLimiter
 from auth.oidc import ExternalIssuers
 from auth.settings import AuthSettings
 from auth.tenants.router import router as tenants_router
@@ -96,12 +97,21 @@ async def auth_components(
         app.state.token_endpoints = TokenEndpoints(
             keyring, issuer=issuer, audience=settings.audience, ttl=settings.token_ttl
         )
+        limiter = RateLimiter(
+            tenant_rate=settings.rate_limit_tenant,
+            client_rate=settings.rate_limit_client,
+            burst=settings.rate_limit_burst,
+        )
+        metrics = getattr(app.state, "metrics", None)
+        if metrics is not None:
+            metrics.add_source("ratelimit", limiter.metric_families)
         app.state.guard = Guard(
             disabled=settings.auth_disabled,
             authenticator=authenticator,
             directory=directory,
             tenants=tenants,
             shared_tenant=settings.shared_tenant,
+            limiter=limiter,
         )
         app.state.usage = Usage(settings.usage_timezone)
         app.state.audit = None

@@ -4,7 +4,7 @@ CKAN API they render as problem+json; the CKAN API renders them in its own envel
 
 from typing import ClassVar
 
-from broker.core.errors import BadRequestData, Forbidden, NgsiLdError, ResourceNotFound
+from broker.core.errors import BadRequestData, Forbidden, ResourceNotFound
 
 
 class NotFound(ResourceNotFound):
@@ -47,11 +47,3 @@ class SearchQueryError(BadRequestData):
     """A q, fq or sort that cannot be parsed: 400 "Search Query Error"."""
 
     ckan_type: ClassVar[str] = "Search Query Error"
-
-
-class TooManyRequests(NgsiLdError):
-    """Anonymous use over its rate limit."""
-
-    status = 429
-    problem = "TooManyRequests"
-    title = "Too many requests"

@@ -26,6 +26,7 @@ def tenant_out(row: Tenant) -> TenantOut:
         nameEn=row.name_en,
         contact=row.contact,
         active=row.active,
+        rateLimit=row.rate_limit,
         createdAt=row.created_at,
         updatedAt=row.updated_at,
     )

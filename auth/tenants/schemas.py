@@ -20,6 +20,12 @@ class TenantCreate(BaseModel):
     nameJa: str | None = Field(default=None, max_length=200)
     nameEn: str | None = Field(default=None, max_length=200)
     contact: str | None = Field(default=None, max_length=320)
+    rateLimit: float | None = Field(
+        default=None,
+        gt=0,
+        description="requests/s this tenant may make on each replica (429 past it); "
+        "null: RENKEI_RATE_LIMIT_TENANT",
+    )
 
 
 class TenantUpdate(BaseModel):
@@ -31,6 +37,12 @@ class TenantUpdate(BaseModel):
     nameEn: str | None = Field(default=None, max_length=200)
     contact: str | None = Field(default=None, max_length=320)
     active: bool | None = None
+    rateLimit: float | None = Field(
+        default=None,
+        gt=0,
+        description="requests/s this tenant may make on each replica (429 past it); "
+        "null: RENKEI_RATE_LIMIT_TENANT",
+    )
 
 
 class TenantOut(BaseModel):
@@ -41,5 +53,6 @@ class TenantOut(BaseModel):
     nameEn: str | None
     contact: str | None
     active: bool
+    rateLimit: float | None
     createdAt: datetime
     updatedAt: datetime | None

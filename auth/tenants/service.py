@@ -54,6 +54,7 @@ async def register_tenant(
         name_en=body.nameEn,
         contact=body.contact,
         active=True,
+        rate_limit=body.rateLimit,
     )
     await TenantRepository(session).add(tenant)
     return tenant
@@ -76,8 +77,12 @@ async def update_tenant(
 ) -> Tenant:
     row = await get_tenant(session, principal, tenant=tenant)
     given = body.model_fields_set
-    if given & {"kind", "active", "code"} and not principal.all_tenants:
-        raise Forbidden("only a principal of every tenant changes a tenant's code, kind or state")
+    if given & {"kind", "active", "code", "rateLimit"} and not principal.all_tenants:
+        raise Forbidden(
+            "only a principal of every tenant changes a tenant's code, kind, state or rate limit"
+        )
+    if "rateLimit" in given:
+        row.rate_limit = body.rateLimit
     if "code" in given:
         row.code = await _unique_code(session, body.code, tenant)
     for field, column in (("nameJa", "name_ja"), ("nameEn", "name_en"), ("contact", "contact")):

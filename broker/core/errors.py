@@ -1,6 +1,7 @@
 """The one error hierarchy: each error knows its HTTP status and ETSI problem type (RFC 9457)."""
 
 import logging
+import math
 from typing import Any, ClassVar
 
 import orjson
@@ -110,6 +111,22 @@ class LdContextNotAvailable(NgsiLdError):
     status = 503
     problem = "LdContextNotAvailable"
     title = "JSON-LD context not available"
+
+
+class TooManyRequests(NgsiLdError):
+    """Over a rate limit (RFC 6585): try again after `retry_after` seconds."""
+
+    status = 429
+    problem = "TooManyRequests"
+    title = "Too many requests"
+    namespace = RENKEI_ERRORS
+
+    def __init__(self, detail: str, *, retry_after: float) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str] | None:
+        return {"Retry-After": str(max(1, math.ceil(self.retry_after)))}
 
 
 class Unauthorized(NgsiLdError):

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, String
+from sqlalchemy import Boolean, Float, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from broker.core.db import Base, UTCDateTime
@@ -22,4 +22,6 @@ class Tenant(Base):
     name_en: Mapped[str | None] = mapped_column(String(200), nullable=True)
     contact: Mapped[str | None] = mapped_column(String(320), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # requests/s the tenant may make on one replica; None: RENKEI_RATE_LIMIT_TENANT
+    rate_limit: Mapped[float | None] = mapped_column(Float, nullable=True)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -35,6 +35,7 @@ class TenantState:
     name: str
     kind: str
     active: bool
+    rate_limit: float | None = None  # requests/s; None: the default
 
 
 class TenantRegistry:
@@ -47,7 +48,7 @@ class TenantRegistry:
     async def _load(self) -> dict[str, TenantState]:
         async with self.db.read_session() as session:
             rows = await TenantStateRepository(session).states()
-        return {name: TenantState(name, kind, active) for name, kind, active in rows}
+        return {row[0]: TenantState(*row) for row in rows}
 
     async def get(self, name: str) -> TenantState | None:
         tenants = await self._snapshot.get()

@@ -11,10 +11,13 @@ from broker.core.repository import Repository
 
 
 class TenantStateRepository(Repository):
-    async def states(self) -> list[tuple[str, str, bool]]:
-        """(name, kind, active) of every tenant."""
-        rows = await self.session.execute(select(Tenant.id, Tenant.kind, Tenant.active))
-        return [(name, kind, active) for name, kind, active in rows]
+    async def states(self) -> list[tuple[str, str, bool, float | None]]:
+        """(name, kind, active, rate limit) of every tenant."""
+        statement = select(Tenant.id, Tenant.kind, Tenant.active, Tenant.rate_limit)
+        return [
+            (name, kind, active, limit)
+            for name, kind, active, limit in await self.session.execute(statement)
+        ]
 
     async def create_if_missing(self, name: str) -> None:
         await self.session.execute(

@@ -66,7 +66,8 @@ def assert_problem(response: httpx.Response, status: int, problem: str) -> dict[
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
     body: dict[str, Any] = response.json()
-    namespace = RENKEI_ERRORS if problem in ("Unauthorized", "Forbidden") else ETSI_ERRORS
+    renkei_own = ("Unauthorized", "Forbidden", "TooManyRequests")
+    namespace = RENKEI_ERRORS if problem in renkei_own else ETSI_ERRORS
     assert body["type"] == namespace + problem
     assert body["status"] == status
     assert body["detail"]
