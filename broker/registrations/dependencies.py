@@ -7,7 +7,7 @@ from fastapi import Depends, Request
 from auth import scopes
 from auth.dependencies import require
 from auth.principals import Access
-from broker.registrations.service import Registrations
+from broker.registrations.components import Registrations
 
 # Registrations name endpoints and the credentials sent to them: their own scopes, never
 # reached through the shared tenant or a sharing grant (those allow ngsi-ld:read only).

@@ -2,6 +2,7 @@
 discovery request. Registrations are few per tenant (the prefecture's sources), so they are
 read whole and filtered here with the matchers Query Entities uses, never in SQL."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,6 +80,26 @@ def _wanted(query: RegistrationQuery, context: Context) -> Wanted:
     )
 
 
+def registration_matcher(
+    query: RegistrationQuery, context: Context
+) -> Callable[[Registration], bool]:
+    """A test of one registration: True when discovery with `query` would list it."""
+    wanted = _wanted(query, context)
+    tests = [
+        compile_matcher(EntityQuery(q=q), context) for q in (query.q, query.csf) if q is not None
+    ]
+    if query.scope_q is not None or query.geo is not None:
+        tests.append(compile_matcher(EntityQuery(scope_q=query.scope_q, geo=query.geo), context))
+
+    def matches(row: Registration) -> bool:
+        if not serving(information_of(row), wanted, None):
+            return False
+        record = _record(row, context)
+        return all(test(record) for test in tests)
+
+    return matches
+
+
 async def query_registrations(
     session: AsyncSession,
     access: Access,
@@ -91,17 +112,9 @@ async def query_registrations(
 ) -> RegistrationPage:
     """The tenant's registrations that match, expired ones included (status expired), one
     page in id order, and the total when asked."""
-    wanted = _wanted(query, context)
-    tests = [
-        compile_matcher(EntityQuery(q=q), context) for q in (query.q, query.csf) if q is not None
-    ]
-    if query.scope_q is not None or query.geo is not None:
-        tests.append(compile_matcher(EntityQuery(scope_q=query.scope_q, geo=query.geo), context))
+    matches = registration_matcher(query, context)
     matching = [
-        row
-        for row in await RegistrationRepository.of(session, access).all()
-        if serving(information_of(row), wanted, None)
-        and all(test(_record(row, context)) for test in tests)
+        row for row in await RegistrationRepository.of(session, access).all() if matches(row)
     ]
     page = matching[offset : offset + limit]
     return RegistrationPage(

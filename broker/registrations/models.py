@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from broker.core.db import Base, JSONDocument, UTCDateTime
@@ -36,3 +36,28 @@ class Registration(Base):
     modified_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index("ix_csource_registrations_tenant_expires", "tenant_id", "expires_at"),)
+
+
+class CSourceSubscription(Base):
+    """A context source registration subscription (clause 5.11): notified through the
+    notification outbox when registrations it selects appear, change or vanish."""
+
+    __tablename__ = "csource_subscriptions"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), ForeignKey("tenants.id"), primary_key=True)
+    id: Mapped[str] = mapped_column(String(512), primary_key=True)
+    # The subscription as its client wrote it, status excluded.
+    document: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    context: Mapped[list[Any]] = mapped_column(JSONDocument)  # the client's @context, if any
+    # The remote documents of `context` (url -> document): notifying never needs the network.
+    context_documents: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument, nullable=True)
+    is_active: Mapped[bool] = mapped_column(Boolean)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    times_sent: Mapped[int] = mapped_column(Integer, default=0)
+    times_failed: Mapped[int] = mapped_column(Integer, default=0)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_notification: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_success: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_failure: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    modified_at: Mapped[datetime] = mapped_column(UTCDateTime())

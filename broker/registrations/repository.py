@@ -13,12 +13,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import column, delete, func, or_, select, table, update
+from sqlalchemy import column, delete, func, insert, or_, select, table, update
 
 from broker.core.db import JSONDocument, UTCDateTime, upsert_insert
 from broker.core.models import Tenant
 from broker.core.repository import Repository, TenantBoundRepository
-from broker.registrations.models import Registration
+from broker.registrations.models import CSourceSubscription, Registration
+from broker.subscriptions.models import OutboxRow
+from broker.subscriptions.repository import delivery_counters
 
 _grants = table(
     "sharing_grants",
@@ -141,3 +143,101 @@ class SharedRegistrations(Repository):
             .order_by(Registration.tenant_id, Registration.id)
         )
         return list((await self.session.execute(statement)).scalars())
+
+
+class CSourceSubscriptionRepository(TenantBoundRepository):
+    """The context source registration subscriptions of one tenant and their outbox rows."""
+
+    def _this(self, subscription_id: str) -> tuple[Any, ...]:
+        return (self.owns(CSourceSubscription), CSourceSubscription.id == subscription_id)
+
+    async def insert(self, values: dict[str, Any]) -> bool:
+        statement = (
+            upsert_insert(self.session, CSourceSubscription.__table__)
+            .values(tenant_id=self.tenant, **values)
+            .on_conflict_do_nothing()
+            .returning(CSourceSubscription.id)
+        )
+        return (await self.session.execute(statement)).scalar_one_or_none() is not None
+
+    async def get(
+        self, subscription_id: str, *, for_update: bool = False
+    ) -> CSourceSubscription | None:
+        statement = select(CSourceSubscription).where(*self._this(subscription_id))
+        if for_update:
+            statement = statement.with_for_update()
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def page(self, *, limit: int, offset: int) -> list[CSourceSubscription]:
+        statement = (
+            select(CSourceSubscription)
+            .where(self.owns(CSourceSubscription))
+            .order_by(CSourceSubscription.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return list((await self.session.execute(statement)).scalars())
+
+    async def count(self) -> int:
+        statement = select(func.count()).where(self.owns(CSourceSubscription))
+        return int(await self.session.scalar(statement) or 0)
+
+    async def update(self, subscription_id: str, values: dict[str, Any]) -> None:
+        await self.session.execute(
+            update(CSourceSubscription).where(*self._this(subscription_id)).values(**values)
+        )
+
+    async def delete(self, subscription_id: str) -> bool:
+        """Delete a subscription and the notifications it has not sent yet."""
+        await self.session.execute(
+            delete(OutboxRow).where(
+                self.owns(OutboxRow),
+                OutboxRow.subscription_id == subscription_id,
+                OutboxRow.trigger_reason.is_not(None),
+            )
+        )
+        result = await self.session.execute(
+            delete(CSourceSubscription)
+            .where(*self._this(subscription_id))
+            .returning(CSourceSubscription.id)
+        )
+        return result.scalar_one_or_none() is not None
+
+    async def watching(self, now: datetime) -> list[CSourceSubscription]:
+        """The tenant's active, unexpired subscriptions."""
+        statement = select(CSourceSubscription).where(
+            self.owns(CSourceSubscription),
+            CSourceSubscription.is_active.is_(True),
+            or_(CSourceSubscription.expires_at.is_(None), CSourceSubscription.expires_at > now),
+        )
+        return list((await self.session.execute(statement)).scalars())
+
+    async def enqueue(self, rows: list[dict[str, Any]]) -> None:
+        """Add notifications to the outbox, in this transaction."""
+        if rows:
+            await self.session.execute(
+                insert(OutboxRow), [{"tenant_id": self.tenant, **row} for row in rows]
+            )
+
+    async def count_deliveries(
+        self,
+        subscription_id: str,
+        *,
+        sent: int,
+        failed: int,
+        trailing_failures: int,
+        last: datetime,
+        last_success: datetime | None,
+        last_failure: datetime | None,
+    ) -> None:
+        """As SubscriptionRepository.count_deliveries, for a csource subscription."""
+        values = delivery_counters(
+            CSourceSubscription,
+            sent=sent,
+            failed=failed,
+            trailing_failures=trailing_failures,
+            last=last,
+            last_success=last_success,
+            last_failure=last_failure,
+        )
+        await self.update(subscription_id, values)

@@ -132,8 +132,8 @@ async def update_registration(
     responses=LD_ERRORS,
 )
 async def delete_registration(
-    session: SessionDep, access: RegistrationsWrite, registration_id: str
+    session: SessionDep, access: RegistrationsWrite, deps: RegistrationsDep, registration_id: str
 ) -> Response:
     """6.9.3.3 Delete Context Source Registration."""
-    await service.delete_registration(session, access, registration_id=registration_id)
+    await service.delete_registration(session, access, deps, registration_id=registration_id)
     return Response(status_code=204)

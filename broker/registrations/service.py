@@ -8,7 +8,6 @@ contextSourceInfo sealed (broker.registrations.crypto) and its status in columns
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,10 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.principals import Access
 from broker.core.errors import AlreadyExists, BadRequestData, Conflict, ResourceNotFound
-from broker.core.netguard import NetGuard, TargetRefused
+from broker.core.netguard import TargetRefused
 from broker.entities.attributes import check_uri
 from broker.entities.query.selection import compile_id_pattern
 from broker.jsonld.context import Context
+from broker.registrations import csource_subscriptions
+from broker.registrations.components import Registrations
 from broker.registrations.crypto import cipher
 from broker.registrations.matching import Wanted, overlap, serving
 from broker.registrations.models import Registration
@@ -30,13 +31,6 @@ from broker.registrations.schemas import RegistrationSpec, clean_document, parse
 from broker.registrations.sources import RegisteredSource
 
 ID_PREFIX = "urn:ngsi-ld:ContextSourceRegistration:"
-
-
-@dataclass(frozen=True)
-class Registrations:
-    """What the registration services need besides the session: the outbound guard."""
-
-    guard: NetGuard
 
 
 def _now() -> datetime:
@@ -129,6 +123,8 @@ async def create_registration(
     }
     if not await repo.insert(values):
         raise AlreadyExists(f"registration {spec.id} already exists")
+    created = await repo.get(spec.id)
+    await csource_subscriptions.notify_changes(session, access, deps, before=None, after=created)
     return spec.id
 
 
@@ -165,6 +161,7 @@ async def update_registration(
         raise BadRequestData("a registration fragment is a non-empty JSON object")
     repo = RegistrationRepository.of(session, access)
     current = await _existing(repo, registration_id, for_update=True)
+    before = _detached_copy(current)
     fragment = clean_document(payload)
     if fragment.get("id", registration_id) != registration_id:
         raise BadRequestData("the id of a registration cannot be changed")
@@ -176,17 +173,26 @@ async def update_registration(
     if "contextSourceInfo" in fragment:
         values.update(_sealed(spec))
     await repo.update(registration_id, values)
+    session.expire(current)  # `current` stays what it was: the notifications compare both
+    after = await repo.get(registration_id)
+    await csource_subscriptions.notify_changes(session, access, deps, before=before, after=after)
 
 
 async def delete_registration(
-    session: AsyncSession, access: Access, *, registration_id: str
-) -> Registration:
-    """5.9.4 Delete Context Source Registration; returns what was deleted."""
+    session: AsyncSession, access: Access, deps: Registrations, *, registration_id: str
+) -> None:
+    """5.9.4 Delete Context Source Registration."""
     check_uri(registration_id, "registration id")
     found = await RegistrationRepository.of(session, access).delete(registration_id)
     if found is None:
         raise ResourceNotFound(f"registration {registration_id} not found")
-    return found
+    await csource_subscriptions.notify_changes(session, access, deps, before=found, after=None)
+
+
+def _detached_copy(row: Registration) -> Registration:
+    """The registration's values as they are now, apart from the session's row."""
+    columns = Registration.__table__.columns.keys()
+    return Registration(**{name: getattr(row, name) for name in columns})
 
 
 async def matching_sources(
