@@ -109,7 +109,9 @@ async def core_components(
         app.state.netguard = guard
         app.state.contexts = contexts
         get_registration_settings()  # refuses to start on a default key in production
-        app.state.registrations = Registrations(guard, contexts)
+        app.state.registrations = Registrations(
+            guard, contexts, failure_threshold=settings.subscription_failure_threshold
+        )
         app.state.subscriptions = Subscriptions(
             contexts, guard, failure_threshold=settings.subscription_failure_threshold
         )

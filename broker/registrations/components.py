@@ -13,3 +13,4 @@ class Registrations:
 
     guard: NetGuard
     contexts: ContextResolver
+    failure_threshold: int = 3  # consecutive failed notifications shown as status failed

@@ -152,27 +152,34 @@ async def _existing(
     return found
 
 
-def _render(row: CSourceSubscription) -> dict[str, Any]:
+def _render(row: CSourceSubscription, deps: Registrations) -> dict[str, Any]:
     # the status members of entity subscriptions, the same columns: one way to show them
-    return render_subscription(cast(Any, row), failure_threshold=3)
+    return render_subscription(cast(Any, row), deps.failure_threshold)
 
 
 async def retrieve_csource_subscription(
-    session: AsyncSession, access: Access, *, subscription_id: str
+    session: AsyncSession, access: Access, deps: Registrations, *, subscription_id: str
 ) -> dict[str, Any]:
     """5.11.4 Retrieve Context Source Registration Subscription."""
     repo = CSourceSubscriptionRepository.of(session, access)
-    return _render(await _existing(repo, subscription_id))
+    return _render(await _existing(repo, subscription_id), deps)
 
 
 async def query_csource_subscriptions(
-    session: AsyncSession, access: Access, *, limit: int, offset: int, count: bool
+    session: AsyncSession,
+    access: Access,
+    deps: Registrations,
+    *,
+    limit: int,
+    offset: int,
+    count: bool,
 ) -> SubscriptionPage:
     """5.11.5 Query Context Source Registration Subscriptions."""
     repo = CSourceSubscriptionRepository.of(session, access)
     rows = await repo.page(limit=limit + 1, offset=offset) if limit else []
     total = await repo.count() if count else None
-    return SubscriptionPage([_render(r) for r in rows[:limit]], total, more=len(rows) > limit)
+    items = [_render(r, deps) for r in rows[:limit]]
+    return SubscriptionPage(items, total, more=len(rows) > limit)
 
 
 async def update_csource_subscription(
@@ -223,6 +230,21 @@ async def delete_csource_subscription(
         raise ResourceNotFound(f"subscription {subscription_id} not found")
 
 
+def _outbox_row(
+    subscription: CSourceSubscription, shown: dict[str, Any], reason: str, now: datetime
+) -> dict[str, Any]:
+    return {
+        "subscription_id": subscription.id,
+        "endpoint": endpoint_of(subscription.document).key,
+        "data": [shown],
+        "created_at": now,
+        "due_at": now,
+        "attempts": 0,
+        "claimed_until": None,
+        "trigger_reason": reason,
+    }
+
+
 def _reason(before: bool, after: bool) -> str | None:
     if after:
         return UPDATED if before else NEWLY_MATCHING
@@ -253,20 +275,8 @@ async def notify_changes(
 
         reason = _reason(matches(before), matches(after))
         shown = after if after is not None and reason != NO_LONGER_MATCHING else before
-        if reason is None or shown is None:
-            continue
-        rows.append(
-            {
-                "subscription_id": subscription.id,
-                "endpoint": endpoint_of(subscription.document).key,
-                "data": [render_registration(shown, context)],
-                "created_at": now,
-                "due_at": now,
-                "attempts": 0,
-                "claimed_until": None,
-                "trigger_reason": reason,
-            }
-        )
+        if reason is not None and shown is not None:
+            rows.append(_outbox_row(subscription, render_registration(shown, context), reason, now))
     if rows:
         await repo.enqueue(rows)
         changed(session, OUTBOX_TABLE)

@@ -36,11 +36,15 @@ async def create_subscription(
 
 @router.get("", operation_id="queryCSourceSubscriptions", responses=LD_ERRORS)
 async def query_subscriptions(
-    session: SessionDep, access: RegistrationsRead, output: LdAccept, paging: PagingDep
+    session: SessionDep,
+    access: RegistrationsRead,
+    deps: RegistrationsDep,
+    output: LdAccept,
+    paging: PagingDep,
 ) -> Response:
     """6.12.3.2 Query Context Source Registration Subscriptions."""
     page = await service.query_csource_subscriptions(
-        session, access, limit=paging.limit, offset=paging.offset, count=paging.count
+        session, access, deps, limit=paging.limit, offset=paging.offset, count=paging.count
     )
     headers = {RESULTS_COUNT: str(page.total)} if page.total is not None else {}
     response = output.response(page.items, headers=headers)
@@ -51,11 +55,15 @@ async def query_subscriptions(
 
 @router.get("/{subscription_id}", operation_id="retrieveCSourceSubscription", responses=LD_ERRORS)
 async def retrieve_subscription(
-    session: SessionDep, access: RegistrationsRead, output: LdAccept, subscription_id: str
+    session: SessionDep,
+    access: RegistrationsRead,
+    deps: RegistrationsDep,
+    output: LdAccept,
+    subscription_id: str,
 ) -> Response:
     """6.13.3.1 Retrieve Context Source Registration Subscription."""
     found = await service.retrieve_csource_subscription(
-        session, access, subscription_id=subscription_id
+        session, access, deps, subscription_id=subscription_id
     )
     return output.response(found)
 
