@@ -16,6 +16,10 @@ and a tenant other than the default is named in NGSILD-Tenant. MQTT: the message
 together (a backlog) travel as one notification of at most MAX_ENTITIES_PER_NOTIFICATION
 entities.
 
+Context source registration subscriptions (broker/registrations, clause 5.11) share the outbox
+and this path: their rows carry a `trigger_reason` (newlyMatching, updated, noLongerMatching),
+their data are registrations, and their notification says its triggerReason (clause 5.3.2).
+
 Periodic subscriptions: one transaction takes the due subscriptions (SKIP LOCKED on PostgreSQL,
 so replicas share the work), queries their entities, queues one notification each and
 schedules the next run. A new periodic subscription is due at once: its first notification
@@ -38,6 +42,7 @@ from broker.entities.query.service import query_entities
 from broker.entities.render import format_datetime
 from broker.jsonld.context import CORE_CONTEXT_URL
 from broker.jsonld.negotiation import LD_JSON, link_header
+from broker.registrations.repository import CSourceSubscriptionRepository
 from broker.subscriptions.compiled import CompiledCache
 from broker.subscriptions.matching import MAX_ENTITIES_PER_NOTIFICATION, OUTBOX_TABLE, outbox_row
 from broker.subscriptions.repository import OutboxRepository, SubscriptionRepository
@@ -76,6 +81,7 @@ class Due:
     data: list[Any]
     created_at: datetime
     attempts: int
+    trigger_reason: str | None = None  # set: a csource subscription's notification
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +98,7 @@ class Claimed:
     document: dict[str, Any]
     context: list[Any]
     claimed_until: datetime  # the lease: outcomes are stored only while it is still this one
+    trigger_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +112,7 @@ class Outcome:
     at: datetime
     attempts: int  # attempts made so far, this one included
     claimed_until: datetime  # the lease the attempt was made under
+    trigger_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +142,7 @@ async def due(
             data=r.data,
             created_at=r.created_at,
             attempts=r.attempts,
+            trigger_reason=r.trigger_reason,
         )
         for r in rows
     ]
@@ -148,13 +157,22 @@ async def claim(
     repo = OutboxRepository(session)
     until = now + timedelta(seconds=lease)
     await repo.claim([r.id for r in rows], until=until)
-    found = await repo.subscriptions(sorted({(r.tenant, r.subscription_id) for r in rows}))
-    orphans = [r.id for r in rows if (r.tenant, r.subscription_id) not in found]
+    entity_keys = {(r.tenant, r.subscription_id) for r in rows if r.trigger_reason is None}
+    csource_keys = {(r.tenant, r.subscription_id) for r in rows if r.trigger_reason is not None}
+    found: dict[bool, dict[tuple[str, str], Any]] = {
+        False: await repo.subscriptions(sorted(entity_keys)) if entity_keys else {},
+        True: await repo.csource_subscriptions(sorted(csource_keys)),
+    }
+    orphans = [
+        r.id
+        for r in rows
+        if (r.tenant, r.subscription_id) not in found[r.trigger_reason is not None]
+    ]
     if orphans:
         await repo.delete(orphans)
     claimed = []
     for row in rows:
-        subscription = found.get((row.tenant, row.subscription_id))
+        subscription = found[row.trigger_reason is not None].get((row.tenant, row.subscription_id))
         if subscription is None:
             continue
         claimed.append(
@@ -169,6 +187,7 @@ async def claim(
                 document=subscription.document,
                 context=subscription.context,
                 claimed_until=until,
+                trigger_reason=row.trigger_reason,
             )
         )
     return claimed
@@ -203,14 +222,22 @@ async def record(
                 attempts=outcome.attempts,
                 due_at=when,
             )
-    per_subscription: dict[tuple[str, str], list[Outcome]] = defaultdict(list)
+    per_subscription: dict[tuple[bool, str, str], list[Outcome]] = defaultdict(list)
     for outcome in sorted(outcomes, key=lambda o: o.at):
-        per_subscription[(outcome.tenant, outcome.subscription_id)].append(outcome)
-    for (tenant, subscription_id), items in sorted(per_subscription.items()):
-        await _count(SubscriptionRepository(session, tenant), subscription_id, items)
+        csource = outcome.trigger_reason is not None
+        per_subscription[(csource, outcome.tenant, outcome.subscription_id)].append(outcome)
+    for (csource, tenant, subscription_id), items in sorted(per_subscription.items()):
+        counters = (CSourceSubscriptionRepository if csource else SubscriptionRepository)(
+            session, tenant
+        )
+        await _count(counters, subscription_id, items)
 
 
-async def _count(repo: SubscriptionRepository, subscription_id: str, items: list[Outcome]) -> None:
+async def _count(
+    repo: SubscriptionRepository | CSourceSubscriptionRepository,
+    subscription_id: str,
+    items: list[Outcome],
+) -> None:
     """The status counters of one subscription, from its outcomes in time order."""
     sent = [o for o in items if o.ok]
     failed = [o for o in items if not o.ok]
@@ -246,9 +273,10 @@ def on_queued(db: Database, callback: Callable[[], None]) -> None:
 def grouped(claimed: Sequence[Claimed]) -> list[list[Claimed]]:
     """Claimed rows by subscription, in claim order, at most MAX_ENTITIES_PER_NOTIFICATION
     entities a group: a backlog of one subscription goes out in few notifications."""
-    groups: dict[tuple[str, str], list[list[Claimed]]] = {}
+    groups: dict[tuple[str, str, str | None], list[list[Claimed]]] = {}
     for row in claimed:
-        chunks = groups.setdefault((row.tenant, row.subscription_id), [[]])
+        key = (row.tenant, row.subscription_id, row.trigger_reason)
+        chunks = groups.setdefault(key, [[]])
         if chunks[-1] and sum(len(r.data) for r in chunks[-1]) + len(row.data) > (
             MAX_ENTITIES_PER_NOTIFICATION
         ):
@@ -272,6 +300,8 @@ def delivery(rows: Sequence[Claimed], now: datetime) -> Delivery:
         "notifiedAt": format_datetime(now),
         "data": [entity for row in rows for entity in row.data],
     }
+    if claimed.trigger_reason is not None:
+        body["triggerReason"] = claimed.trigger_reason
     headers = {"Content-Type": endpoint.accept}
     local = claimed.context or []
     if endpoint.accept == LD_JSON:

@@ -56,6 +56,9 @@ class OutboxRow(Base):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Set on the notifications of context source registration subscriptions (clause 5.11):
+    # newlyMatching, updated or noLongerMatching; `subscription_id` then names one of those.
+    trigger_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
     __table_args__ = (
         Index("ix_notification_outbox_due_at", "due_at"),

@@ -22,7 +22,11 @@ from sqlalchemy import delete, func, insert, or_, select, tuple_, update
 
 from broker.core.db import upsert_insert
 from broker.core.repository import Repository, TenantBoundRepository
+from broker.registrations.models import CSourceSubscription
 from broker.subscriptions.models import OutboxRow, Subscription
+
+# The outbox rows of entity subscriptions (the others belong to csource subscriptions).
+_ENTITY_ROWS = OutboxRow.trigger_reason.is_(None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +37,33 @@ class Watching:
     context: Any
     entity_types: list[str] | None
     context_documents: dict[str, Any] | None
+
+
+def delivery_counters(
+    model: Any,
+    *,
+    sent: int,
+    failed: int,
+    trailing_failures: int,
+    last: datetime,
+    last_success: datetime | None,
+    last_failure: datetime | None,
+) -> dict[str, Any]:
+    """The status counter values after delivery attempts, for a model with the status columns
+    of a subscription (entity subscriptions, csource subscriptions)."""
+    values: dict[str, Any] = {
+        "times_sent": model.times_sent + sent,
+        "times_failed": model.times_failed + failed,
+        "last_notification": last,
+        "consecutive_failures": (
+            trailing_failures if sent else model.consecutive_failures + trailing_failures
+        ),
+    }
+    if last_success is not None:
+        values["last_success"] = last_success
+    if last_failure is not None:
+        values["last_failure"] = last_failure
+    return values
 
 
 class SubscriptionRepository(TenantBoundRepository):
@@ -78,7 +109,7 @@ class SubscriptionRepository(TenantBoundRepository):
         """Delete a subscription and the notifications it has not sent yet."""
         await self.session.execute(
             delete(OutboxRow).where(
-                self.owns(OutboxRow), OutboxRow.subscription_id == subscription_id
+                self.owns(OutboxRow), OutboxRow.subscription_id == subscription_id, _ENTITY_ROWS
             )
         )
         result = await self.session.execute(
@@ -140,6 +171,7 @@ class SubscriptionRepository(TenantBoundRepository):
                 OutboxRow.due_at > now,
                 OutboxRow.attempts == 0,
                 OutboxRow.claimed_until.is_(None),
+                _ENTITY_ROWS,
             )
             .order_by(OutboxRow.id.desc())
             .limit(1)
@@ -171,7 +203,7 @@ class SubscriptionRepository(TenantBoundRepository):
 
     async def pending(self, subscription_id: str) -> int:
         statement = select(func.count()).where(
-            self.owns(OutboxRow), OutboxRow.subscription_id == subscription_id
+            self.owns(OutboxRow), OutboxRow.subscription_id == subscription_id, _ENTITY_ROWS
         )
         return int(await self.session.scalar(statement) or 0)
 
@@ -192,18 +224,15 @@ class SubscriptionRepository(TenantBoundRepository):
     ) -> None:
         """Add delivery attempts to the status counters; `trailing_failures` are the failures
         after the last success among them (all of them when none succeeded)."""
-        values: dict[str, Any] = {
-            "times_sent": Subscription.times_sent + sent,
-            "times_failed": Subscription.times_failed + failed,
-            "last_notification": last,
-            "consecutive_failures": (
-                trailing_failures if sent else Subscription.consecutive_failures + trailing_failures
-            ),
-        }
-        if last_success is not None:
-            values["last_success"] = last_success
-        if last_failure is not None:
-            values["last_failure"] = last_failure
+        values = delivery_counters(
+            Subscription,
+            sent=sent,
+            failed=failed,
+            trailing_failures=trailing_failures,
+            last=last,
+            last_success=last_success,
+            last_failure=last_failure,
+        )
         await self.update(subscription_id, values)
 
 
@@ -240,6 +269,18 @@ class OutboxRepository(Repository):
         """The subscriptions (tenant_id, id) of `keys` that exist."""
         statement = select(Subscription).where(
             tuple_(Subscription.tenant_id, Subscription.id).in_(sorted(keys))
+        )
+        rows = (await self.session.execute(statement)).scalars()
+        return {(s.tenant_id, s.id): s for s in rows}
+
+    async def csource_subscriptions(
+        self, keys: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], CSourceSubscription]:
+        """The context source registration subscriptions (tenant_id, id) of `keys` that exist."""
+        if not keys:
+            return {}
+        statement = select(CSourceSubscription).where(
+            tuple_(CSourceSubscription.tenant_id, CSourceSubscription.id).in_(sorted(keys))
         )
         rows = (await self.session.execute(statement)).scalars()
         return {(s.tenant_id, s.id): s for s in rows}

@@ -257,6 +257,7 @@ class Notifier:
                 at=at,
                 attempts=row.attempts + 1,
                 claimed_until=row.claimed_until,
+                trigger_reason=row.trigger_reason,
             )
             for row in group
         )
