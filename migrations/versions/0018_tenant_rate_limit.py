@@ -1,7 +1,7 @@
 """A request rate limit per tenant (fair shares between municipalities).
 
 Revision ID: 0018
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-03
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0018"
-down_revision: str | None = "0011"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
