@@ -14,7 +14,7 @@ from auth.dependencies import require_principal
 from auth.keys.dependencies import KeyRingDep
 from auth.principals import Principal
 from broker.core.db import SessionDep
-from broker.core.dependencies import DatabaseDep
+from broker.core.dependencies import DatabaseDep, Offset
 from broker.core.routing import RenkeiRoute
 
 router = APIRouter(prefix="/audit/v1", tags=["audit"], route_class=RenkeiRoute)
@@ -47,7 +47,7 @@ async def search_records(
     where: Annotated[RecordFilter, Depends(_filter)],
     format: Literal["json", "ndjson", "csv"] = "json",
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Response:
     """Audit records in time order: a JSON page, or every match streamed as NDJSON or CSV."""
     if format == "json":

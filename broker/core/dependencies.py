@@ -13,6 +13,8 @@ from broker.core.errors import BadRequestData, TooManyResults
 from broker.core.settings import BrokerSettings
 
 RESULTS_COUNT = "NGSILD-Results-Count"
+MAX_OFFSET = 2**63 - 1  # a signed 64-bit integer: what either store can compare with
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="entries to skip")]
 
 
 def _settings(request: Request) -> BrokerSettings:
@@ -37,7 +39,7 @@ class Paging:
         request: Request,
         settings: SettingsDep,
         limit: Annotated[int | None, Query(description="page size")] = None,
-        offset: Annotated[int, Query(ge=0, description="entities to skip")] = 0,
+        offset: Offset = 0,
         count: Annotated[bool, Query(description="add NGSILD-Results-Count")] = False,
     ) -> None:
         self.limit = settings.query_default_limit if limit is None else limit

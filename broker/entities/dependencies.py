@@ -29,10 +29,16 @@ _FORMAT_OPTIONS = {
 }
 
 
-def split_list(value: str | None, what: str) -> list[str]:
+MAX_NAMES = 100  # attribute names, options... in one parameter: each becomes SQL terms
+MAX_IDS = 1000  # entity ids in one parameter (one IN list)
+
+
+def split_list(value: str | None, what: str, *, most: int = MAX_NAMES) -> list[str]:
     if value is None:
         return []
-    items = [item.strip() for item in value.split(",")]
+    items = [item.strip() for item in value.split(",", most)]
+    if len(items) > most:
+        raise BadRequestData(f"{what} names more than {most} items")
     if not all(items):
         raise BadRequestData(f"{what} has an empty item")
     return items

@@ -9,7 +9,7 @@ from broker.core.db import SessionDep
 from broker.core.dependencies import RESULTS_COUNT, PagingDep
 from broker.core.routing import RenkeiRoute, location
 from broker.entities.attributes import check_attribute_name
-from broker.entities.dependencies import split_list
+from broker.entities.dependencies import MAX_IDS, split_list
 from broker.entities.query.geo import parse_geo_query
 from broker.entities.query.grammar import parse_q, parse_scope_query, parse_types
 from broker.jsonld.dependencies import LD_BODY_OPENAPI, LD_ERRORS, LdAccept, LdBody
@@ -63,7 +63,7 @@ async def query_registrations(
 ) -> Response:
     """6.8.3.2 Query Context Source Registrations."""
     query = discovery.RegistrationQuery(
-        ids=tuple(split_list(id, "id")),
+        ids=tuple(split_list(id, "id", most=MAX_IDS)),
         types=parse_types(type) if type is not None else None,
         id_pattern=idPattern,
         attrs=frozenset(check_attribute_name(a) for a in split_list(attrs, "attrs")),

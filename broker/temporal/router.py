@@ -10,7 +10,7 @@ from broker.core.db import SessionDep
 from broker.core.dependencies import RESULTS_COUNT, PagingDep
 from broker.core.routing import RenkeiRoute
 from broker.entities.attributes import check_attribute_name
-from broker.entities.dependencies import split_list
+from broker.entities.dependencies import MAX_IDS, split_list
 from broker.entities.query.grammar import parse_q, parse_types
 from broker.entities.query.selection import EntityQuery, Selector
 from broker.entities.render import format_datetime
@@ -56,7 +56,7 @@ async def query_temporal_entities(
 ) -> Response:
     """6.19.3.1 Query Temporal Evolution of Entities."""
     selector = Selector(
-        ids=tuple(split_list(id, "id")),
+        ids=tuple(split_list(id, "id", most=MAX_IDS)),
         id_pattern=idPattern,
         types=parse_types(type) if type is not None else None,
     )

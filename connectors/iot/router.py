@@ -6,6 +6,7 @@ from fastapi import APIRouter, Body, Query, Request
 from starlette.responses import Response
 
 from broker.core.db import SessionDep
+from broker.core.dependencies import Offset
 from broker.core.routing import RenkeiRoute
 from connectors.iot import service, southbound
 from connectors.iot.dependencies import (
@@ -27,7 +28,6 @@ from connectors.iot.schemas import (
 router = APIRouter(prefix="/iot", tags=["iot"], route_class=RenkeiRoute)
 
 Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]
 Resource = Annotated[str | None, Query(description="the group's resource (default: any)")]
 _JSON_BODY: dict[str, Any] = {
     "requestBody": {

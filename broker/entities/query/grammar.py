@@ -72,11 +72,36 @@ class Or:
 Query = Comparison | Exists | And | Or
 
 
+MAX_DEPTH = 32  # nested parentheses of one q or type selection
+MAX_TERMS = 100  # comparisons, type names or scope patterns of one expression
+
+
 class _Parser:
     def __init__(self, text: str, what: str) -> None:
         self.text = text
         self.pos = 0
         self.what = what
+        self.depth = 0
+        self.terms = 0
+
+    def open(self) -> bool:
+        """Take a '(' if there is one, within MAX_DEPTH."""
+        if not self.take("("):
+            return False
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.fail(f"more than {MAX_DEPTH} nested parentheses")
+        return True
+
+    def close(self) -> None:
+        if not self.take(")"):
+            raise self.fail("')' is missing")
+        self.depth -= 1
+
+    def counted(self, terms: int = 1) -> None:
+        self.terms += terms
+        if self.terms > MAX_TERMS:
+            raise self.fail(f"more than {MAX_TERMS} terms")
 
     def fail(self, message: str) -> BadRequestData:
         return BadRequestData(f"invalid {self.what} at position {self.pos}: {message}")
@@ -125,11 +150,11 @@ class QParser(_Parser):
         return terms[0] if len(terms) == 1 else And(tuple(terms))
 
     def term(self) -> Query:
-        if self.take("("):
+        if self.open():
             inner = self.disjunction()
-            if not self.take(")"):
-                raise self.fail("')' is missing")
+            self.close()
             return inner
+        self.counted()
         if self.take("!"):
             return Exists(self.path(), negated=True)
         path = self.path()
@@ -254,15 +279,17 @@ class _TypeParser(_Parser):
         result = self.atom()
         while self.take(";"):
             right = self.atom()
+            if len(result) * len(right) > MAX_TERMS:  # (A|B);(C|D);... multiplies out
+                raise self.fail(f"more than {MAX_TERMS} alternatives")
             result = [left + r for left in result for r in right]
         return result
 
     def atom(self) -> list[tuple[str, ...]]:
-        if self.take("("):
+        if self.open():
             inner = self.disjunction()
-            if not self.take(")"):
-                raise self.fail("')' is missing")
+            self.close()
             return inner
+        self.counted()
         return [(self.name(),)]
 
 
@@ -276,6 +303,8 @@ _SCOPE = re.compile(r"^/([\w\-.]+(/[\w\-.]+)*)?(/#|/\+)?$|^/#$|^/\+$")
 def parse_scope_query(text: str) -> tuple[tuple[str, ...], ...]:
     """scopeQ as a disjunction (`,` or `|`) of conjunctions (`;`) of scope patterns."""
     alternatives = []
+    if len(re.findall(r"[,|;]", text)) >= MAX_TERMS:
+        raise BadRequestData(f"scopeQ has more than {MAX_TERMS} patterns")
     for group in re.split(r"[,|]", text):
         patterns = tuple(p.strip() for p in group.split(";"))
         for pattern in patterns:

@@ -11,6 +11,7 @@ from broker.core.errors import BadRequestData
 from broker.core.routing import RenkeiRoute
 from broker.entities.attributes import check_attribute_name
 from broker.entities.dependencies import (
+    MAX_IDS,
     EntitiesRead,
     Local,
     RepresentationDep,
@@ -70,7 +71,7 @@ async def query_entities(
             "(or local=true for every entity)"
         )
     selector = Selector(
-        ids=tuple(split_list(id, "id")),
+        ids=tuple(split_list(id, "id", most=MAX_IDS)),
         id_pattern=idPattern,
         types=parse_types(type) if type is not None else None,
     )
