@@ -22,14 +22,6 @@ def duplicate_group(apikey: str, resource: str) -> NgsiLdError:
     )
 
 
-def apikey_taken(apikey: str) -> NgsiLdError:
-    return _iota(
-        AlreadyExists,
-        "DUPLICATE_GROUP",
-        f"the API key {apikey} is used by another service; devices could not be told apart",
-    )
-
-
 def group_not_found(apikey: str, resource: str | None) -> NgsiLdError:
     which = f" and resource {resource}" if resource else ""
     return _iota(
