@@ -10,13 +10,20 @@ from auth.dependencies import require
 from auth.principals import Access
 from broker.core.errors import BadRequestData
 from broker.entities.attributes import check_attribute_name
-from broker.entities.dependencies import check_options, split_list
+from broker.entities.dependencies import (
+    EntitiesCreate,
+    EntitiesWrite,
+    check_options,
+    split_list,
+)
 from broker.jsonld.dependencies import LdContextDep
 from broker.temporal import selection
 from broker.temporal.render import AGGREGATED_VALUES, NORMALIZED, TEMPORAL_VALUES, TemporalView
 from broker.temporal.selection import TemporalQuery
 
 TemporalRead = Annotated[Access, Depends(require(scopes.READ))]
+TemporalWrite = EntitiesWrite
+TemporalCreate = EntitiesCreate  # a temporal create may create the tenant, as Create Entity
 
 _OPTIONS = {TEMPORAL_VALUES, AGGREGATED_VALUES, NORMALIZED, "sysAttrs"}
 

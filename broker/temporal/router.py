@@ -8,16 +8,21 @@ from starlette.responses import Response
 
 from broker.core.db import SessionDep
 from broker.core.dependencies import RESULTS_COUNT, PagingDep
-from broker.core.routing import RenkeiRoute
+from broker.core.routing import RenkeiRoute, location
 from broker.entities.attributes import check_attribute_name
-from broker.entities.dependencies import split_list
+from broker.entities.dependencies import DatasetIdQuery, DeleteAllQuery, split_list
 from broker.entities.query.grammar import parse_q, parse_types
 from broker.entities.query.selection import EntityQuery, Selector
 from broker.entities.render import format_datetime
-from broker.jsonld.dependencies import LD_ERRORS, LdAccept, LdOutput
+from broker.jsonld.dependencies import LD_BODY_OPENAPI, LD_ERRORS, LdAccept, LdBody, LdOutput
 from broker.jsonld.negotiation import LD_JSON
-from broker.temporal import service
-from broker.temporal.dependencies import TemporalRead, TemporalRequestDep
+from broker.temporal import service, writes
+from broker.temporal.dependencies import (
+    TemporalCreate,
+    TemporalRead,
+    TemporalRequestDep,
+    TemporalWrite,
+)
 from broker.temporal.service import TemporalResult
 
 router = APIRouter(prefix="/temporal/entities", tags=["temporal"], route_class=RenkeiRoute)
@@ -35,6 +40,145 @@ def _respond(result: TemporalResult, body: object, output: LdOutput) -> Response
         headers["Content-Range"] = f"date-time {format_datetime(first)}-{format_datetime(last)}/*"
         status = 206
     return output.response(body, status=status, headers=headers)
+
+
+@router.post(
+    "",
+    status_code=201,
+    operation_id="createTemporalEntity",
+    openapi_extra=LD_BODY_OPENAPI,
+    responses={
+        201: {"description": "Created; Location names the temporal entity"},
+        204: {"description": "The instances were added to an existing temporal entity"},
+        **LD_ERRORS,
+    },
+)
+async def create_temporal_entity(
+    session: SessionDep, access: TemporalCreate, body: LdBody
+) -> Response:
+    """5.6.11 Create or Update Temporal Evolution of an Entity."""
+    entity_id, created = await writes.upsert_temporal(
+        session, access, payload=body.data, context=body.context
+    )
+    if not created:
+        return Response(status_code=204)
+    return Response(
+        status_code=201,
+        headers={"Location": location("/ngsi-ld/v1/temporal/entities", entity_id)},
+    )
+
+
+@router.post(
+    "/{entity_id:path}/attrs",
+    status_code=204,
+    operation_id="addTemporalAttributes",
+    openapi_extra=LD_BODY_OPENAPI,
+    responses=LD_ERRORS,
+)
+async def add_temporal_attributes(
+    session: SessionDep, access: TemporalWrite, body: LdBody, entity_id: str
+) -> Response:
+    """5.6.12 Add Attributes to Temporal Evolution of an Entity."""
+    await writes.add_instances(
+        session, access, entity_id=entity_id, payload=body.data, context=body.context
+    )
+    return Response(status_code=204)
+
+
+@router.patch(
+    "/{entity_id:path}/attrs/{attr_id:path}/{instance_id}",
+    status_code=204,
+    operation_id="modifyAttributeInstance",
+    openapi_extra=LD_BODY_OPENAPI,
+    responses=LD_ERRORS,
+)
+async def modify_attribute_instance(
+    session: SessionDep,
+    access: TemporalWrite,
+    body: LdBody,
+    entity_id: str,
+    attr_id: str,
+    instance_id: str,
+) -> Response:
+    """5.6.14 Modify Attribute Instance in Temporal Evolution of an Entity."""
+    await writes.modify_instance(
+        session,
+        access,
+        entity_id=entity_id,
+        attribute=attr_id,
+        instance_id=instance_id,
+        payload=body.data,
+        context=body.context,
+    )
+    return Response(status_code=204)
+
+
+@router.delete(
+    "/{entity_id:path}/attrs/{attr_id:path}/{instance_id}",
+    status_code=204,
+    operation_id="deleteAttributeInstance",
+    responses=LD_ERRORS,
+)
+async def delete_attribute_instance(
+    session: SessionDep,
+    access: TemporalWrite,
+    output: LdAccept,
+    entity_id: str,
+    attr_id: str,
+    instance_id: str,
+) -> Response:
+    """5.6.15 Delete Attribute Instance from Temporal Evolution of an Entity."""
+    await writes.delete_instance(
+        session,
+        access,
+        entity_id=entity_id,
+        attribute=attr_id,
+        instance_id=instance_id,
+        context=output.context,
+    )
+    return Response(status_code=204)
+
+
+@router.delete(
+    "/{entity_id:path}/attrs/{attr_id:path}",
+    status_code=204,
+    operation_id="deleteTemporalAttribute",
+    responses=LD_ERRORS,
+)
+async def delete_temporal_attribute(
+    session: SessionDep,
+    access: TemporalWrite,
+    output: LdAccept,
+    entity_id: str,
+    attr_id: str,
+    datasetId: DatasetIdQuery = None,
+    deleteAll: DeleteAllQuery = False,
+) -> Response:
+    """5.6.13 Delete Attribute from Temporal Evolution of an Entity."""
+    await writes.delete_attribute_history(
+        session,
+        access,
+        entity_id=entity_id,
+        attribute=attr_id,
+        context=output.context,
+        dataset_id=datasetId,
+        delete_all=deleteAll,
+    )
+    return Response(status_code=204)
+
+
+@router.delete(
+    "/{entity_id:path}",
+    status_code=204,
+    operation_id="deleteTemporalEntity",
+    responses=LD_ERRORS,
+)
+async def delete_temporal_entity(
+    session: SessionDep, access: TemporalWrite, entity_id: str
+) -> Response:
+    """5.6.16 Delete Temporal Evolution of an Entity (its history; the entity stays)."""
+    await writes.delete_temporal(session, access, entity_id=entity_id)
+    return Response(status_code=204)
 
 
 @router.get(
