@@ -4,28 +4,37 @@ service."""
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
+from auth.principals import Access
 from broker.core.db import SessionDep
-from broker.core.dependencies import RESULTS_COUNT, PagingDep
+from broker.core.dependencies import RESULTS_COUNT, Paging, PagingDep
 from broker.core.routing import RenkeiRoute, location
 from broker.entities.attributes import check_attribute_name
 from broker.entities.dependencies import DatasetIdQuery, DeleteAllQuery, split_list
+from broker.entities.query.body import query_from_body
 from broker.entities.query.grammar import parse_q, parse_types
 from broker.entities.query.selection import EntityQuery, Selector
 from broker.entities.render import format_datetime
+from broker.jsonld.context import Context
 from broker.jsonld.dependencies import LD_BODY_OPENAPI, LD_ERRORS, LdAccept, LdBody, LdOutput
 from broker.jsonld.negotiation import LD_JSON
 from broker.temporal import service, writes
 from broker.temporal.dependencies import (
     TemporalCreate,
     TemporalRead,
+    TemporalRequest,
     TemporalRequestDep,
     TemporalWrite,
+    with_body,
 )
 from broker.temporal.service import TemporalResult
 
 router = APIRouter(prefix="/temporal/entities", tags=["temporal"], route_class=RenkeiRoute)
+operations_router = APIRouter(
+    prefix="/temporal/entityOperations", tags=["temporal"], route_class=RenkeiRoute
+)
 
 _PARTIAL: dict[int | str, dict[str, Any]] = {
     206: {"description": "Partial Content: Content-Range names the time range served"}
@@ -40,6 +49,33 @@ def _respond(result: TemporalResult, body: object, output: LdOutput) -> Response
         headers["Content-Range"] = f"date-time {format_datetime(first)}-{format_datetime(last)}/*"
         status = 206
     return output.response(body, status=status, headers=headers)
+
+
+async def _query(
+    session: AsyncSession,
+    access: Access,
+    selection: EntityQuery,
+    temporal: TemporalRequest,
+    paging: Paging,
+    output: LdOutput,
+    context: Context,
+) -> Response:
+    """Both temporal queries, once the request is parsed: a page, with its Link headers."""
+    result = await service.query_temporal(
+        session,
+        access,
+        selection=selection,
+        query=temporal.query,
+        view=temporal.view,
+        context=context,
+        limit=paging.limit,
+        offset=paging.offset,
+        count=paging.count,
+    )
+    response = _respond(result, result.entities, output)
+    for link in paging.links(more=result.more):
+        response.headers.append("Link", link)
+    return response
 
 
 @router.post(
@@ -209,21 +245,7 @@ async def query_temporal_entities(
         attrs=frozenset(check_attribute_name(a) for a in split_list(attrs, "attrs")),
         q=parse_q(q) if q is not None else None,
     )
-    result = await service.query_temporal(
-        session,
-        access,
-        selection=selection,
-        query=temporal.query,
-        view=temporal.view,
-        context=output.context,
-        limit=paging.limit,
-        offset=paging.offset,
-        count=paging.count,
-    )
-    response = _respond(result, result.entities, output)
-    for link in paging.links(more=result.more):
-        response.headers.append("Link", link)
-    return response
+    return await _query(session, access, selection, temporal, paging, output, output.context)
 
 
 @router.get(
@@ -252,3 +274,24 @@ async def retrieve_temporal_entity(
         context=output.context,
     )
     return _respond(result, result.entities[0], output)
+
+
+@operations_router.post(
+    "/query",
+    operation_id="queryTemporalEntitiesPost",
+    openapi_extra=LD_BODY_OPENAPI,
+    responses={200: {"description": "Temporal entities", "content": {LD_JSON: {}}}, **_PARTIAL},
+)
+async def query_temporal_entities_post(
+    session: SessionDep,
+    access: TemporalRead,
+    body: LdBody,
+    output: LdAccept,
+    temporal: TemporalRequestDep,
+    paging: PagingDep,
+) -> Response:
+    """5.7.4 Query Temporal Evolution of Entities via POST (Query with temporalQ in the body)."""
+    selection = query_from_body(body.data)
+    temporal = with_body(temporal, body.data, body.context)
+    output = output.named_by(body)
+    return await _query(session, access, selection, temporal, paging, output, body.context)
