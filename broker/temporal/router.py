@@ -14,7 +14,8 @@ from broker.core.routing import RenkeiRoute, location
 from broker.entities.attributes import check_attribute_name
 from broker.entities.dependencies import DatasetIdQuery, DeleteAllQuery, split_list
 from broker.entities.query.body import query_from_body
-from broker.entities.query.grammar import parse_q, parse_types
+from broker.entities.query.geo import parse_geo_query
+from broker.entities.query.grammar import parse_q, parse_scope_query, parse_types
 from broker.entities.query.selection import EntityQuery, Selector
 from broker.entities.render import format_datetime
 from broker.jsonld.context import Context
@@ -233,6 +234,11 @@ async def query_temporal_entities(
     type: Annotated[str | None, Query(description="type selection (, | ; and parentheses)")] = None,
     attrs: Annotated[str | None, Query(description="attributes to select and return")] = None,
     q: Annotated[str | None, Query(description="NGSI-LD query on the current entity")] = None,
+    scopeQ: Annotated[str | None, Query(description="scope query on the current entity")] = None,
+    georel: Annotated[str | None, Query(description="near;maxDistance==m, within, ...")] = None,
+    geometry: Annotated[str | None, Query(description="Point, Polygon, ...")] = None,
+    coordinates: Annotated[str | None, Query(description="JSON array of coordinates")] = None,
+    geoproperty: Annotated[str | None, Query(description="GeoProperty to test")] = None,
 ) -> Response:
     """6.19.3.1 Query Temporal Evolution of Entities."""
     selector = Selector(
@@ -244,6 +250,8 @@ async def query_temporal_entities(
         selectors=(selector,) if (selector.ids or idPattern or type) else (),
         attrs=frozenset(check_attribute_name(a) for a in split_list(attrs, "attrs")),
         q=parse_q(q) if q is not None else None,
+        scope_q=parse_scope_query(scopeQ) if scopeQ is not None else None,
+        geo=parse_geo_query(georel, geometry, coordinates, geoproperty),
     )
     return await _query(session, access, selection, temporal, paging, output, output.context)
 

@@ -87,8 +87,16 @@ async def query_temporal(
 ) -> TemporalResult:
     """5.7.4 Query Temporal Evolution of Entities: a page of entities in id order, each with
     its history."""
-    if not (selection.selectors or selection.attrs or selection.q is not None):
-        raise BadRequestData("a temporal query needs one of id, idPattern, type, attrs or q")
+    if not (
+        selection.selectors
+        or selection.attrs
+        or selection.q is not None
+        or selection.scope_q is not None
+        or selection.geo is not None
+    ):
+        raise BadRequestData(
+            "a temporal query needs one of id, idPattern, type, attrs, q, scopeQ or a geo-query"
+        )
     found = await queries.query_entities(
         session,
         access,
