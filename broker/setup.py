@@ -31,6 +31,7 @@ from broker.subscriptions.matching import ChangeMatcher
 from broker.subscriptions.router import router as subscriptions_router
 from broker.subscriptions.service import Subscriptions
 from broker.temporal import recording
+from broker.temporal.router import operations_router as temporal_operations_router
 from broker.temporal.router import router as temporal_router
 from broker.types.router import router as types_router
 
@@ -49,6 +50,7 @@ def include_routers(app: FastAPI) -> None:
         registrations_router,
         csource_subscriptions_router,
         temporal_router,
+        temporal_operations_router,
         info_router,
         contexts_router,
     ):

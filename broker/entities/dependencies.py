@@ -18,6 +18,10 @@ EntitiesWrite = Annotated[Access, Depends(require(scopes.WRITE))]
 # Creating entities creates an unknown tenant when auth is disabled (NGSI-LD behaviour).
 EntitiesCreate = Annotated[Access, Depends(require(scopes.WRITE, creates_tenant=True))]
 
+# Delete Attribute's instance selection (entity and temporal routes).
+DatasetIdQuery = Annotated[str | None, Query(description="the instance (datasetId) to delete")]
+DeleteAllQuery = Annotated[bool, Query(description="every instance, of every datasetId")]
+
 # Renkei has no distributed operations yet: every entity is local, so local=true changes nothing.
 Local = Annotated[bool, Query(description="only entities held locally (all are, today)")]
 

@@ -10,6 +10,8 @@ from broker.core.db import SessionDep
 from broker.core.routing import RenkeiRoute, location
 from broker.entities import service
 from broker.entities.dependencies import (
+    DatasetIdQuery,
+    DeleteAllQuery,
     EntitiesCreate,
     EntitiesRead,
     EntitiesWrite,
@@ -188,8 +190,8 @@ async def delete_attribute(
     output: LdAccept,
     entity_id: str,
     attr_id: str,
-    datasetId: Annotated[str | None, Query(description="the instance to delete")] = None,
-    deleteAll: Annotated[bool, Query(description="delete every instance")] = False,
+    datasetId: DatasetIdQuery = None,
+    deleteAll: DeleteAllQuery = False,
     entity_type: TypeSelector = None,
 ) -> Response:
     """6.7.3.2 Delete Attribute."""

@@ -1,7 +1,7 @@
 """Query parameters of the temporal routes, parsed into a TemporalQuery and a TemporalView."""
 
-from dataclasses import dataclass
-from typing import Annotated
+from dataclasses import dataclass, replace
+from typing import Annotated, Any
 
 from fastapi import Depends, Query
 
@@ -10,13 +10,21 @@ from auth.dependencies import require
 from auth.principals import Access
 from broker.core.errors import BadRequestData
 from broker.entities.attributes import check_attribute_name
-from broker.entities.dependencies import check_options, split_list
+from broker.entities.dependencies import (
+    EntitiesCreate,
+    EntitiesWrite,
+    check_options,
+    split_list,
+)
+from broker.jsonld.context import Context
 from broker.jsonld.dependencies import LdContextDep
 from broker.temporal import selection
 from broker.temporal.render import AGGREGATED_VALUES, NORMALIZED, TEMPORAL_VALUES, TemporalView
 from broker.temporal.selection import TemporalQuery
 
 TemporalRead = Annotated[Access, Depends(require(scopes.READ))]
+TemporalWrite = EntitiesWrite
+TemporalCreate = EntitiesCreate  # a temporal create may create the tenant, as Create Entity
 
 _OPTIONS = {TEMPORAL_VALUES, AGGREGATED_VALUES, NORMALIZED, "sysAttrs"}
 
@@ -83,3 +91,20 @@ async def temporal_request(
 
 
 TemporalRequestDep = Annotated[TemporalRequest, Depends(temporal_request)]
+
+
+def with_body(request: TemporalRequest, data: dict[str, Any], context: Context) -> TemporalRequest:
+    """The temporal request of POST /temporal/entityOperations/query: the body's temporalQ
+    and attrs (expanded with the body's @context) in place of the query parameters."""
+    interval = selection.temporal_q(data.get("temporalQ"))
+    query, view = request.query, request.view
+    if interval is not None:
+        if query.interval.timerel is not None:
+            raise BadRequestData("give the time interval in temporalQ or in the URL, not both")
+        query = replace(query, interval=interval)
+        view = replace(view, interval=interval)
+    if data.get("attrs"):
+        if query.attrs is not None:
+            raise BadRequestData("give attrs in the body or in the URL, not both")
+        query = replace(query, attrs=frozenset(context.expand(a) for a in data["attrs"]))
+    return TemporalRequest(query, view)

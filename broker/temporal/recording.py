@@ -50,7 +50,7 @@ def history_rows(change: EntityChange, now: datetime) -> list[dict[str, Any]]:
     record = change.after or change.before
     assert record is not None
     rows = [
-        _row(record, key, instance, now)
+        instance_row(record.id, record.types, key, instance, now)
         for key, instance in after.items()
         if before.get(key) != instance
     ]
@@ -91,22 +91,35 @@ def _number(value: Any) -> float | None:
     return None
 
 
-def _row(
-    record: EntityRecord, key: tuple[str, str], instance: dict[str, Any], now: datetime
+def instance_row(
+    entity_id: str,
+    types: list[str],
+    key: tuple[str, str],
+    instance: dict[str, Any],
+    now: datetime,
 ) -> dict[str, Any]:
-    observed = instance.get("observedAt")
+    """The columns of one instance (in the entities' stored form) of attribute key[0] and
+    dataset key[1]; the temporal writes of broker.temporal.writes build theirs here too."""
     recorded = _recorded_at(instance, now)
-    attribute_type = instance.get("type", "Property")
     return {
-        "entity_id": record.id,
+        "entity_id": entity_id,
         "attribute": key[0],
         "dataset_id": key[1],
         "instance_id": new_instance_id(),
-        "entity_types": list(record.types),
-        "observed_at": datetimes.parse_datetime(observed) if isinstance(observed, str) else None,
+        "entity_types": list(types),
         "created_at": recorded,
         "modified_at": recorded,
         "deleted_at": None,
+        **instance_content(instance),
+    }
+
+
+def instance_content(instance: dict[str, Any]) -> dict[str, Any]:
+    """The columns an instance's content decides (what an instance modification rewrites)."""
+    observed = instance.get("observedAt")
+    attribute_type = instance.get("type", "Property")
+    return {
+        "observed_at": datetimes.parse_datetime(observed) if isinstance(observed, str) else None,
         "number": _number(instance.get(VALUE_MEMBER.get(attribute_type, "value"))),
         "document": _stripped(instance),
     }

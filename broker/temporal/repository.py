@@ -11,7 +11,20 @@ from datetime import UTC, datetime
 from typing import Any
 from typing import cast as typed
 
-from sqlalchemy import BigInteger, Table, and_, cast, func, insert, literal, select, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    CursorResult,
+    Table,
+    and_,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from broker.core.db import JSONDocument
@@ -123,6 +136,58 @@ class TemporalRepository(TenantBoundRepository):
         )
         found: list[str] | None = await self.session.scalar(statement)
         return found
+
+    async def instance(
+        self, entity_id: str, attribute: str, instance_id: str
+    ) -> InstanceRow | None:
+        """One instance, locked for its modification."""
+        statement = (
+            select(*_ROW_COLUMNS)
+            .where(
+                self.owns(Instance),
+                Instance.entity_id == entity_id,
+                Instance.attribute == attribute,
+                Instance.instance_id == instance_id,
+            )
+            .with_for_update()
+        )
+        row = (await self.session.execute(statement)).first()
+        return None if row is None else InstanceRow(*row)
+
+    async def rewrite(
+        self, entity_id: str, attribute: str, instance_id: str, columns: dict[str, Any]
+    ) -> None:
+        """Replace the content of one instance (5.6.15 Modify Attribute Instance)."""
+        await self.session.execute(
+            update(_table)
+            .where(
+                _table.c.tenant_id == self.tenant,
+                _table.c.entity_id == entity_id,
+                _table.c.attribute == attribute,
+                _table.c.instance_id == instance_id,
+            )
+            .values(**columns)
+        )
+
+    async def remove(
+        self,
+        entity_id: str,
+        *,
+        attribute: str | None = None,
+        dataset_id: str | None = None,
+        instance_id: str | None = None,
+    ) -> int:
+        """Delete an entity's instances: all, one attribute's (of one dataset, or of every
+        dataset when dataset_id is None), or one instance; how many were deleted."""
+        where = [_table.c.tenant_id == self.tenant, _table.c.entity_id == entity_id]
+        if attribute is not None:
+            where.append(_table.c.attribute == attribute)
+        if dataset_id is not None:
+            where.append(_table.c.dataset_id == dataset_id)
+        if instance_id is not None:
+            where.append(_table.c.instance_id == instance_id)
+        result = await self.session.execute(delete(_table).where(*where))
+        return typed(CursorResult[Any], result).rowcount
 
     def _conditions(
         self, entity_ids: Sequence[str], query: TemporalQuery

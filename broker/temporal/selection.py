@@ -5,6 +5,7 @@ aggregation (clause 4.5.19)."""
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from broker.core import datetimes
 from broker.core.errors import BadRequestData
@@ -123,3 +124,21 @@ def aggregation(methods: list[str], period: str | None) -> Aggregation:
             f"unknown aggrMethods {unknown}; allowed: {', '.join(AGGREGATION_METHODS)}"
         )
     return Aggregation(tuple(dict.fromkeys(methods)), duration(period) if period else None)
+
+
+def temporal_q(value: Any) -> TimeInterval | None:
+    """The temporalQ member of a Query body (clause 5.2.23): timerel, timeAt, endTimeAt and
+    timeproperty, read and checked as the query parameters of the same names."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise BadRequestData("temporalQ must be an object")
+    unknown = sorted(set(value) - {"timerel", "timeAt", "endTimeAt", "timeproperty"})
+    if unknown:
+        raise BadRequestData(f"temporalQ has unknown members {unknown}")
+    for key, member in value.items():
+        if not isinstance(member, str):
+            raise BadRequestData(f"temporalQ {key} must be a string")
+    return time_interval(
+        value.get("timerel"), value.get("timeAt"), value.get("endTimeAt"), value.get("timeproperty")
+    )

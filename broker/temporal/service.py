@@ -50,19 +50,27 @@ async def retrieve_temporal(
     context: Context,
 ) -> TemporalResult:
     """5.7.3 Retrieve Temporal Evolution of an Entity; 404 when it has no history it may see."""
-    check_uri(entity_id, "entity id")
+    types = await temporal_types(session, access, entity_id)
+    if types is None:
+        raise ResourceNotFound(f"entity {entity_id} not found")
     repo = TemporalRepository.of(session, access)
+    rendered, served = await _histories(repo, [(entity_id, types)], query, view, context)
+    return TemporalResult(rendered, served)
+
+
+async def temporal_types(session: AsyncSession, access: Access, entity_id: str) -> list[str] | None:
+    """The types of the temporal entity `entity_id` as the caller may see it: the current
+    entity's, else (deleted, or only written through the temporal API) those its history last
+    had; None when there is neither, or the caller may not see them."""
+    check_uri(entity_id, "entity id")
     try:
         record = await entities.retrieve_entity(
             session, access, entity_id=entity_id, representation=Representation()
         )
         types: list[str] | None = record.types
-    except ResourceNotFound:  # deleted (or not visible): the types its history last had
-        types = await repo.entity_types(entity_id)
-    if types is None or not access.sees(types):
-        raise ResourceNotFound(f"entity {entity_id} not found")
-    rendered, served = await _histories(repo, [(entity_id, types)], query, view, context)
-    return TemporalResult(rendered, served)
+    except ResourceNotFound:
+        types = await TemporalRepository.of(session, access).entity_types(entity_id)
+    return types if types is not None and access.sees(types) else None
 
 
 async def query_temporal(
@@ -79,8 +87,16 @@ async def query_temporal(
 ) -> TemporalResult:
     """5.7.4 Query Temporal Evolution of Entities: a page of entities in id order, each with
     its history."""
-    if not (selection.selectors or selection.attrs or selection.q is not None):
-        raise BadRequestData("a temporal query needs one of id, idPattern, type, attrs or q")
+    if not (
+        selection.selectors
+        or selection.attrs
+        or selection.q is not None
+        or selection.scope_q is not None
+        or selection.geo is not None
+    ):
+        raise BadRequestData(
+            "a temporal query needs one of id, idPattern, type, attrs, q, scopeQ or a geo-query"
+        )
     found = await queries.query_entities(
         session,
         access,

@@ -19,6 +19,7 @@ from broker.entities.dependencies import (
     split_list,
 )
 from broker.entities.query import service
+from broker.entities.query.body import query_from_body
 from broker.entities.query.geo import parse_geo_query
 from broker.entities.query.grammar import parse_q, parse_scope_query, parse_types
 from broker.entities.query.selection import EntityQuery, Selector
@@ -95,52 +96,6 @@ async def query_entities(
     return _respond(result, output, representation, paging)
 
 
-def _query_from_body(data: Any) -> EntityQuery:
-    if not isinstance(data, dict) or data.get("type") != "Query":
-        raise BadRequestData('the body must be a Query object with "type": "Query"')
-    if data.get("entities") == [] or data.get("attrs") == []:
-        raise BadRequestData("entities and attrs, when given, must not be empty")
-    join_level = data.get("joinLevel")
-    if join_level is not None and (
-        isinstance(join_level, bool) or not isinstance(join_level, int) or join_level < 1
-    ):
-        raise BadRequestData("joinLevel must be a positive integer")
-    selectors = []
-    for item in data.get("entities") or []:
-        if not isinstance(item, dict):
-            raise BadRequestData("entities must be a list of EntitySelector objects")
-        ids = item.get("id")
-        selectors.append(
-            Selector(
-                ids=tuple(ids if isinstance(ids, list) else [ids]) if ids else (),
-                id_pattern=item.get("idPattern"),
-                types=parse_types(item["type"]) if item.get("type") else None,
-            )
-        )
-    attrs = data.get("attrs") or []
-    if not isinstance(attrs, list) or not all(isinstance(a, str) for a in attrs):
-        raise BadRequestData("attrs must be a list of attribute names")
-    geo_q = data.get("geoQ")
-    if geo_q is not None and not isinstance(geo_q, dict):
-        raise BadRequestData("geoQ must be an object")
-    geo_q = geo_q or {}
-    for key in ("q", "scopeQ"):
-        if key in data and not isinstance(data[key], str):
-            raise BadRequestData(f"{key} must be a string")
-    return EntityQuery(
-        selectors=tuple(selectors),
-        attrs=frozenset(check_attribute_name(a) for a in attrs),
-        q=parse_q(data["q"]) if data.get("q") is not None else None,
-        scope_q=parse_scope_query(data["scopeQ"]) if data.get("scopeQ") is not None else None,
-        geo=parse_geo_query(
-            geo_q.get("georel"),
-            geo_q.get("geometry"),
-            geo_q.get("coordinates"),
-            geo_q.get("geoproperty"),
-        ),
-    )
-
-
 @router.post(
     "/entityOperations/query",
     operation_id="queryEntitiesPost",
@@ -155,7 +110,7 @@ async def query_entities_post(
     paging: PagingDep,
 ) -> Response:
     """6.23.3.1 Query Entities via POST (Query data type in the body)."""
-    query = _query_from_body(body.data)
+    query = query_from_body(body.data)
     output = output.named_by(body)
     if isinstance(body.data, dict) and body.data.get("attrs"):
         representation = _with_attrs(representation, query, body)
