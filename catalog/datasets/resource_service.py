@@ -16,7 +16,8 @@ from catalog.datasets.service import reindex, required, visible_dataset, writabl
 from catalog.errors import NotFound, ValidationFailed
 
 
-async def _resource(session: AsyncSession, caller: Caller, resource_id: str) -> Resource:
+async def visible_resource(session: AsyncSession, caller: Caller, resource_id: str) -> Resource:
+    """A resource of a dataset the caller may see (else Not Found)."""
     resource = await CatalogDatasets(session).resource(resource_id)
     if resource is None:
         raise NotFound("Not found: Resource was not found.")
@@ -34,7 +35,7 @@ async def _changed(session: AsyncSession, dataset: Dataset, now: datetime) -> No
 
 
 async def resource_show(session: AsyncSession, caller: Caller, *, params: dict[str, Any]) -> Any:
-    resource = await _resource(session, caller, required(params, "id"))
+    resource = await visible_resource(session, caller, required(params, "id"))
     return resource_dict(resource, resource.dataset)
 
 
@@ -54,7 +55,7 @@ async def resource_create(session: AsyncSession, caller: Caller, *, params: dict
 
 async def resource_update(session: AsyncSession, caller: Caller, *, params: dict[str, Any]) -> Any:
     """Replaces the resource's fields; its id, position and creation time stay."""
-    found = await _resource(session, caller, required(params, "id"))
+    found = await visible_resource(session, caller, required(params, "id"))
     dataset = await writable_dataset(session, caller, found.dataset_id)
     resource = next(r for r in dataset.resources if r.id == found.id)
     now = datetime.now(UTC)
@@ -64,7 +65,7 @@ async def resource_update(session: AsyncSession, caller: Caller, *, params: dict
 
 
 async def resource_delete(session: AsyncSession, caller: Caller, *, params: dict[str, Any]) -> None:
-    found = await _resource(session, caller, required(params, "id"))
+    found = await visible_resource(session, caller, required(params, "id"))
     dataset = await writable_dataset(session, caller, found.dataset_id)
     dataset.resources = [r for r in dataset.resources if r.id != found.id]
     for position, resource in enumerate(dataset.resources):
