@@ -149,7 +149,8 @@ def _license(graph: Graph, license_id: str | None) -> URIRef | None:
 def add_distribution(graph: Graph, site: Site, dataset: Dataset, resource: Resource) -> URIRef:
     """dcat:Distribution: accessURL (mandatory), description, format, license (recommended),
     downloadURL, mediaType, title, byteSize (optional). A live resource's access is the
-    broker's NGSI-LD API, given as the dcat:accessService of the distribution."""
+    broker's NGSI-LD API, given as the dcat:accessService of the distribution, and its
+    downloadURL the live download (catalog.live, CSV unless asked otherwise)."""
     subject = site.iri(f"/dataset/{dataset.id}/resource/{resource.id}")
     graph.add((subject, RDF.type, v.DCAT.Distribution))
     graph.add((site.iri(f"/dataset/{dataset.id}"), v.DCAT.distribution, subject))
@@ -159,6 +160,8 @@ def add_distribution(graph: Graph, site: Site, dataset: Dataset, resource: Resou
     if resource.kind == "live":
         graph.add((subject, v.DCAT.accessURL, site.iri("/ngsi-ld/v1/entities")))
         graph.add((subject, v.DCAT.accessService, site.iri(f"/dataset/{dataset.id}/service")))
+        download = site.iri(f"/dataset/{dataset.id}/resource/{resource.id}/download")
+        graph.add((subject, v.DCAT.downloadURL, download))
     elif resource.url:
         graph.add((subject, v.DCAT.accessURL, URIRef(resource.url)))
         graph.add((subject, v.DCAT.downloadURL, URIRef(resource.url)))

@@ -137,6 +137,9 @@ async def test_file_distribution_has_download_url_media_type_and_format(
     assert graph.value(live, DCAT.accessService) == URIRef(
         f"{BASE}/dataset/{created['id']}/service"
     )
+    assert graph.value(live, DCAT.downloadURL) == URIRef(f"{live}/download")
+    downloaded = await anonymous.get(str(graph.value(live, DCAT.downloadURL)).removeprefix(BASE))
+    assert downloaded.status_code == 200 and downloaded.text.startswith("id,type")
 
 
 @pytest.mark.parametrize("syntax", list(SYNTAXES))
