@@ -31,21 +31,42 @@ def _geometry(value: Any) -> bool:
     )
 
 
-def flatten(entity: dict[str, Any], prefix: str = "") -> dict[str, str]:
-    cells: dict[str, str] = {}
+def flatten_values(entity: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """The entity's cells with their JSON types: objects split into dotted columns,
+    geometries and lists kept whole."""
+    cells: dict[str, Any] = {}
     for key, value in entity.items():
         name = f"{prefix}{key}"
         if isinstance(value, dict) and not _geometry(value) and value:
-            cells |= flatten(value, f"{name}.")
-        elif isinstance(value, dict | list):
-            cells[name] = orjson.dumps(value).decode()
-        elif isinstance(value, bool):
-            cells[name] = "true" if value else "false"
-        elif value is None:
-            cells[name] = ""
+            cells |= flatten_values(value, f"{name}.")
         else:
-            cells[name] = str(value)
+            cells[name] = value
     return cells
+
+
+def cell(value: Any) -> str:
+    if isinstance(value, dict | list):
+        return orjson.dumps(value).decode()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def flatten(entity: dict[str, Any]) -> dict[str, str]:
+    return {name: cell(value) for name, value in flatten_values(entity).items()}
+
+
+def field_type(value: Any) -> str:
+    """The CKAN DataStore type of a value: int, numeric, bool, json or text."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "numeric"
+    if isinstance(value, dict | list):
+        return "json"
+    return "text"
 
 
 def columns(seen: Iterable[str]) -> list[str]:

@@ -54,13 +54,13 @@ async def live_query(
     caller: Caller,
     contexts: ContextResolver,
     *,
-    dataset_id: str,
+    dataset_id: str | None,
     resource_id: str,
 ) -> LiveQuery:
     """The saved query of a live resource the caller may see, in its dataset's tenant."""
     resource = await visible_resource(session, caller, resource_id)
     saved = resource.query or {}
-    if dataset_id not in (resource.dataset.id, resource.dataset.name):
+    if dataset_id is not None and dataset_id not in (resource.dataset.id, resource.dataset.name):
         raise NotFound("Not found: Resource was not found.")
     if resource.kind != "live":
         raise NotFound("Not found: Resource is not a live resource")
@@ -82,28 +82,35 @@ async def live_query(
     return LiveQuery(tenant, query, context, attrs)
 
 
+async def page_of(
+    session: AsyncSession, live: LiveQuery, *, limit: int, offset: int, count: bool = False
+) -> QueryResult:
+    """One page of the query's entities in keyValues form, read in the query's tenant."""
+    return await query_entities(
+        session,
+        Access.system(live.tenant),
+        query=live.query,
+        context=live.context,
+        representation=KEY_VALUES_VIEW,
+        limit=limit,
+        offset=offset,
+        count=count,
+    )
+
+
 async def pages(db: Database, live: LiveQuery) -> AsyncIterator[QueryResult]:
     """Every page of the query's entities, each read in its own short read transaction."""
     offset = 0
     while True:
         async with db.transaction(write=False) as session:
-            result = await query_entities(
-                session,
-                Access.system(live.tenant),
-                query=live.query,
-                context=live.context,
-                representation=KEY_VALUES_VIEW,
-                limit=PAGE,
-                offset=offset,
-                count=False,
-            )
+            result = await page_of(session, live, limit=PAGE, offset=offset)
         yield result
         if not result.more:
             return
         offset += PAGE
 
 
-def _project(entity: dict[str, Any], attrs: tuple[str, ...]) -> dict[str, Any]:
+def project(entity: dict[str, Any], attrs: tuple[str, ...]) -> dict[str, Any]:
     if not attrs:
         return entity
     return {k: v for k, v in entity.items() if k in ("id", "type") or k in attrs}
@@ -118,7 +125,7 @@ async def validators(db: Database, live: LiveQuery, *, variant: str) -> Validato
         for record, entity in zip(result.records, result.entities, strict=True):
             digest.update(f"{record.id}\x00{record.modified_at.isoformat()}\x00".encode())
             newest = record.modified_at if newest is None else max(newest, record.modified_at)
-            seen |= formats.flatten(_project(entity, live.attrs)).keys()
+            seen |= formats.flatten(project(entity, live.attrs)).keys()
     names = ["id", "type", *live.attrs] if live.attrs else formats.columns(seen)
     return Validators(f'"{digest.hexdigest()[:32]}"', newest, names)
 
@@ -128,7 +135,7 @@ async def stream_csv(
 ) -> AsyncIterator[bytes]:
     first = True
     async for result in pages(db, live):
-        rows = [formats.flatten(_project(e, live.attrs)) for e in result.entities]
+        rows = [formats.flatten(project(e, live.attrs)) for e in result.entities]
         text = formats.csv_lines(rows, names if first else None, names)
         yield formats.encode(text, encoding, first=first)
         first = False
@@ -140,7 +147,7 @@ async def stream_json(db: Database, live: LiveQuery, *, geojson: bool) -> AsyncI
     yield formats.json_open(geojson)
     first = True
     async for result in pages(db, live):
-        entities = [_project(e, live.attrs) for e in result.entities]
+        entities = [project(e, live.attrs) for e in result.entities]
         chunk = formats.json_items(entities, first=first, geojson=geojson)
         if entities:
             first = False
