@@ -4,7 +4,13 @@ CKAN API they render as problem+json; the CKAN API renders them in its own envel
 
 from typing import ClassVar
 
-from broker.core.errors import BadRequestData, Forbidden, NgsiLdError, ResourceNotFound
+from broker.core.errors import (
+    BadRequestData,
+    Forbidden,
+    NgsiLdError,
+    PayloadTooLarge,
+    ResourceNotFound,
+)
 
 
 class NotFound(ResourceNotFound):
@@ -55,3 +61,9 @@ class TooManyRequests(NgsiLdError):
     status = 429
     problem = "TooManyRequests"
     title = "Too many requests"
+
+
+class FileTooLarge(PayloadTooLarge):
+    """An upload past RENKEI_CATALOG_UPLOAD_MAX_BYTES: 413, in CKAN's envelope too."""
+
+    ckan_type: ClassVar[str] = "Request Entity Too Large"

@@ -15,6 +15,8 @@ class CatalogSettings(BaseSettings):
     publisher: str = "shared"
     # datasets per page of /catalog (DCAT-AP with Hydra paging)
     dcat_page_size: int = 100
+    # the largest file resource_create / resource_update accept as an upload (bytes)
+    upload_max_bytes: int = 20 * 1024 * 1024
 
 
 @lru_cache

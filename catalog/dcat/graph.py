@@ -163,8 +163,10 @@ def add_distribution(graph: Graph, site: Site, dataset: Dataset, resource: Resou
         download = site.iri(f"/dataset/{dataset.id}/resource/{resource.id}/download")
         graph.add((subject, v.DCAT.downloadURL, download))
     elif resource.url:
-        graph.add((subject, v.DCAT.accessURL, URIRef(resource.url)))
-        graph.add((subject, v.DCAT.downloadURL, URIRef(resource.url)))
+        # an uploaded file's URL is a path of this catalog
+        url = site.iri(resource.url) if resource.url.startswith("/") else URIRef(resource.url)
+        graph.add((subject, v.DCAT.accessURL, url))
+        graph.add((subject, v.DCAT.downloadURL, url))
     file_type = v.FILE_TYPES.get(resource.format.upper())
     if file_type:
         graph.add((subject, v.DCT["format"], v.FILE_TYPE[file_type]))
