@@ -4,7 +4,7 @@ CKAN API they render as problem+json; the CKAN API renders them in its own envel
 
 from typing import ClassVar
 
-from broker.core.errors import BadRequestData, Forbidden, ResourceNotFound
+from broker.core.errors import BadRequestData, Forbidden, PayloadTooLarge, ResourceNotFound
 
 
 class NotFound(ResourceNotFound):
@@ -47,3 +47,9 @@ class SearchQueryError(BadRequestData):
     """A q, fq or sort that cannot be parsed: 400 "Search Query Error"."""
 
     ckan_type: ClassVar[str] = "Search Query Error"
+
+
+class FileTooLarge(PayloadTooLarge):
+    """An upload past RENKEI_CATALOG_UPLOAD_MAX_BYTES: 413, in CKAN's envelope too."""
+
+    ckan_type: ClassVar[str] = "Request Entity Too Large"

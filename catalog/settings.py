@@ -11,6 +11,12 @@ class CatalogSettings(BaseSettings):
     site_title: str = "オープンデータカタログ"
     site_description: str = ""
     locale_default: str = "ja"
+    # the tenant whose organization publishes the catalog as a whole (DCAT-AP's publisher)
+    publisher: str = "shared"
+    # datasets per page of /catalog (DCAT-AP with Hydra paging)
+    dcat_page_size: int = 100
+    # the largest file resource_create / resource_update accept as an upload (bytes)
+    upload_max_bytes: int = 20 * 1024 * 1024
 
 
 @lru_cache

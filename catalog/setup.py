@@ -1,9 +1,13 @@
-"""Wiring of the catalog package into the app: the CKAN Action API's routes and settings."""
+"""Wiring of the catalog package into the app: the CKAN Action API's and DCAT-AP's routes
+and settings."""
 
 from fastapi import FastAPI
 
 from broker.core.packages import Package
 from catalog.ckan.router import router
+from catalog.dcat.router import router as dcat_router
+from catalog.files.router import router as files_router
+from catalog.live.router import router as live_router
 from catalog.settings import CatalogSettings, get_catalog_settings
 
 
@@ -12,5 +16,8 @@ def catalog_package(settings: CatalogSettings | None = None) -> Package:
         app.state.catalog_settings = settings or get_catalog_settings()
         app.include_router(router, prefix="/api/3/action")
         app.include_router(router, prefix="/api/action")  # the path ckanapi calls
+        app.include_router(dcat_router)
+        app.include_router(live_router)
+        app.include_router(files_router)
 
     return Package("catalog", include_routers=include_routers)

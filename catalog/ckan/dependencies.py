@@ -7,11 +7,13 @@ from typing import Annotated, Any
 import orjson
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import UploadFile
 
 from auth.guard import Guard
 from broker.core.db import Database
 from catalog.access import Caller
-from catalog.errors import BadRequest
+from catalog.errors import BadRequest, FileTooLarge
+from catalog.files.service import Upload
 from catalog.settings import CatalogSettings
 
 
@@ -35,9 +37,28 @@ async def _caller(request: Request) -> Caller:
     return Caller(principal, guard)
 
 
+async def _form(request: Request) -> dict[str, Any]:
+    """A multipart/form-data action (ckanapi's, when a parameter is a file): its fields, and
+    each file as an Upload, refused past RENKEI_CATALOG_UPLOAD_MAX_BYTES."""
+    limit: int = request.app.state.catalog_settings.upload_max_bytes
+    params: dict[str, Any] = {}
+    async with request.form(max_part_size=limit) as form:
+        for key, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                content = await value.read(limit + 1)
+                if len(content) > limit:
+                    raise FileTooLarge(f"the file is larger than {limit} bytes")
+                params[key] = Upload(value.filename or key, content)
+            else:
+                params[key] = value
+    return params
+
+
 async def _params(request: Request) -> dict[str, Any]:
     if request.method != "POST":
         return dict(request.query_params)
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return await _form(request)
     body = await request.body()
     if not body.strip():
         return dict(request.query_params)

@@ -19,6 +19,8 @@ from catalog.datasets import resource_service
 from catalog.datasets import service as datasets
 from catalog.errors import BadRequest
 from catalog.groups import service as groups
+from catalog.live import datastore
+from catalog.live.dependencies import ContextsDep
 from catalog.organizations import service as organizations
 from catalog.search import service as search
 
@@ -103,6 +105,21 @@ for _name, (_action, _doc) in READS.items():
     router.add_api_route(f"/{_name}", _read(_name, _action, _doc), methods=["GET", "POST"])
 for _name, (_action, _doc) in WRITES.items():
     router.add_api_route(f"/{_name}", _write(_name, _action, _doc), methods=["POST"])
+
+
+@router.api_route("/datastore_search", methods=["GET", "POST"])
+async def datastore_search(
+    request: Request,
+    session: ReadSession,
+    caller: CallerDep,
+    contexts: ContextsDep,
+    params: ActionParams,
+) -> Response:
+    """CKAN datastore_search over a live resource: a page of its broker query's entities."""
+    found = await datastore.datastore_search(
+        session, caller, contexts, params=params, base="/api/3/action/datastore_search"
+    )
+    return envelope(request, found)
 
 
 @router.api_route("/{action}", methods=["GET", "POST"])

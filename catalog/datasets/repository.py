@@ -7,7 +7,9 @@
 - `DatasetRepository`: the writes of one tenant's datasets and resources.
 """
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from broker.core.models import Tenant
@@ -62,6 +64,31 @@ class CatalogDatasets(Repository):
             .offset(offset)
         )
         return list((await self.session.execute(statement)).scalars())
+
+    async def page(
+        self,
+        visibility: Visibility,
+        *,
+        modified_since: datetime | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[Dataset], int]:
+        """One page of the visible datasets, newest change first (then id, so pages are
+        stable), and how many there are in all: what a DCAT harvester pages through."""
+        conditions = [visible(visibility)]
+        if modified_since is not None:
+            conditions.append(Dataset.metadata_modified >= modified_since)
+        total = await self.session.scalar(
+            select(func.count()).select_from(Dataset).where(*conditions)
+        )
+        statement = (
+            select(Dataset)
+            .where(*conditions)
+            .order_by(Dataset.metadata_modified.desc(), Dataset.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return list((await self.session.execute(statement)).scalars()), int(total or 0)
 
 
 class DatasetRepository(TenantBoundRepository):

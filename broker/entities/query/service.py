@@ -7,9 +7,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.principals import Access
 from broker.entities import events
+from broker.entities.attributes import check_attribute_name
+from broker.entities.query.geo import parse_geo_query
+from broker.entities.query.grammar import parse_q, parse_types
 from broker.entities.query.repository import QueryRepository
-from broker.entities.query.selection import EntityQuery, check_query
-from broker.entities.render import Representation, render_entity
+from broker.entities.query.selection import EntityQuery, Selector, check_query
+from broker.entities.render import KEY_VALUES, Representation, render_entity
 from broker.entities.repository import EntityRecord
 from broker.jsonld.context import Context
 
@@ -41,3 +44,30 @@ async def query_entities(
     events.read(session, found.records)
     entities = [render_entity(r, context, representation) for r in found.records]
     return QueryResult(entities, found.records, found.total, found.more)
+
+
+# How a saved query's entities are rendered for other packages (the catalog's live downloads):
+# simplified, values only.
+KEY_VALUES_VIEW = Representation(format=KEY_VALUES)
+
+
+def saved_query(
+    *,
+    type: str | None = None,
+    q: str | None = None,
+    attrs: list[str] | None = None,
+    georel: str | None = None,
+    geometry: str | None = None,
+    coordinates: Any = None,
+    geoproperty: str | None = None,
+) -> EntityQuery:
+    """An EntityQuery from NGSI-LD query parameters held as data rather than a request (a
+    query saved by another package, such as a catalog's live resource); the same parsing and
+    400s as Query Entities."""
+    types = parse_types(type) if type else None
+    return EntityQuery(
+        selectors=(Selector(types=types),) if types is not None else (),
+        attrs=frozenset(check_attribute_name(a) for a in attrs or ()),
+        q=parse_q(q) if q else None,
+        geo=parse_geo_query(georel, geometry, coordinates, geoproperty),
+    )
