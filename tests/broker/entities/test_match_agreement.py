@@ -17,11 +17,11 @@ from fastapi import FastAPI
 
 from auth.principals import Access
 from broker.entities.dependencies import split_list
+from broker.entities.query.body import query_from_body
 from broker.entities.query.geo import parse_geo_query
 from broker.entities.query.grammar import parse_q, parse_scope_query, parse_types
 from broker.entities.query.match import compile_matcher
 from broker.entities.query.repository import QueryRepository
-from broker.entities.query.router import _query_from_body
 from broker.entities.query.selection import EntityQuery, Selector
 from broker.entities.repository import EntityRecord
 from tests.broker.entities.dataset import DATASET, STATION, E, ids, point
@@ -314,7 +314,7 @@ async def test_matcher_accepts_what_the_post_query_returns(
     )
     assert response.status_code == 200, response.text
     returned = sorted(e["id"].removeprefix(E) for e in response.json())
-    assert accepted(records, _query_from_body(body), app) == returned
+    assert accepted(records, query_from_body(body), app) == returned
 
 
 async def test_cases_select_some_entities_and_not_others(
