@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from broker.core.packages import Package
 from catalog.ckan.router import router
 from catalog.settings import CatalogSettings, get_catalog_settings
+from catalog.standard.router import router as standard_router
 
 
 def catalog_package(settings: CatalogSettings | None = None) -> Package:
@@ -12,5 +13,6 @@ def catalog_package(settings: CatalogSettings | None = None) -> Package:
         app.state.catalog_settings = settings or get_catalog_settings()
         app.include_router(router, prefix="/api/3/action")
         app.include_router(router, prefix="/api/action")  # the path ckanapi calls
+        app.include_router(standard_router)
 
     return Package("catalog", include_routers=include_routers)
