@@ -9,6 +9,7 @@ from catalog.dcat.router import router as dcat_router
 from catalog.files.router import router as files_router
 from catalog.live.router import router as live_router
 from catalog.settings import CatalogSettings, get_catalog_settings
+from catalog.standard.router import router as standard_router
 
 
 def catalog_package(settings: CatalogSettings | None = None) -> Package:
@@ -19,5 +20,6 @@ def catalog_package(settings: CatalogSettings | None = None) -> Package:
         app.include_router(dcat_router)
         app.include_router(live_router)
         app.include_router(files_router)
+        app.include_router(standard_router)
 
     return Package("catalog", include_routers=include_routers)
