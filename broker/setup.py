@@ -29,6 +29,9 @@ from broker.subscriptions.service import Subscriptions
 from broker.temporal import recording
 from broker.temporal.router import router as temporal_router
 from broker.types.router import router as types_router
+from broker.v2.errors import OrionError, orion_error
+from broker.v2.router import router as v2_router
+from broker.v2.router import version_router
 
 NGSI_LD_PREFIX = "/ngsi-ld/v1"
 
@@ -47,6 +50,9 @@ def include_routers(app: FastAPI) -> None:
         contexts_router,
     ):
         app.include_router(router, prefix=NGSI_LD_PREFIX)
+    app.include_router(v2_router)
+    app.add_exception_handler(OrionError, orion_error)
+    app.include_router(version_router)
 
 
 def broker_package() -> Package:

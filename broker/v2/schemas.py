@@ -1,0 +1,87 @@
+"""Request parsing shared by the v2 routes: the JSON body, options, the output forms."""
+
+from typing import Annotated, Any
+
+import orjson
+from fastapi import Depends, Query, Request
+from starlette.responses import Response
+
+from broker.core.errors import BadRequestData, UnsupportedMediaType
+from broker.entities.dependencies import split_list
+from broker.jsonld.dependencies import read_json
+from broker.v2 import mapping
+
+JSON = "application/json"
+OPTIONS = {"keyValues", "values", "unique", "count", "append", "upsert"}
+
+
+async def v2_body(request: Request) -> Any:
+    """The JSON body; Orion takes only application/json (415 otherwise)."""
+    if not request.headers.get("content-type", "").startswith(JSON):
+        given = request.headers.get("content-type", "")
+        raise UnsupportedMediaType(f"not supported content type: {given}")
+    return await read_json(request)
+
+
+async def value_body(request: Request) -> Any:
+    """The body of PUT .../value: JSON, or text/plain (a JSON scalar, else a bare string)."""
+    if request.headers.get("content-type", "").startswith(JSON):
+        return await read_json(request)
+    raw = (await request.body()).decode()
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return raw
+
+
+def options(
+    options: Annotated[
+        str | None, Query(description="keyValues, values, unique, count, append, upsert")
+    ] = None,
+) -> set[str]:
+    chosen = set(split_list(options, "options"))
+    unknown = chosen - OPTIONS
+    if unknown:
+        raise BadRequestData(f"Invalid value for URI param /options/: {sorted(unknown)[0]}")
+    if len(chosen & {"keyValues", "values", "unique"}) > 1 and "unique" not in chosen:
+        raise BadRequestData("keyValues and values cannot be used together")
+    return chosen
+
+
+V2Body = Annotated[Any, Depends(v2_body)]
+ValueBody = Annotated[Any, Depends(value_body)]
+Options = Annotated[set[str], Depends(options)]
+EntityType = Annotated[str | None, Query(alias="type", description="the entity's type")]
+Attrs = Annotated[str | None, Query(description="attributes to return, comma-separated")]
+Metadata = Annotated[str | None, Query(description="metadata to return, comma-separated")]
+
+
+def shaped(entity: dict[str, Any], opts: set[str], attrs: str | None, metadata: str | None) -> Any:
+    """A v2 entity in the form the options ask (normalized, keyValues, values)."""
+    names = split_list(attrs, "attrs")
+    if names and "*" not in names:
+        entity = {k: v for k, v in entity.items() if k in ("id", "type") or k in names}
+    keep = split_list(metadata, "metadata")
+    if keep:
+        entity = {
+            k: v if k in ("id", "type") else mapping.strip_metadata(v, keep)
+            for k, v in entity.items()
+        }
+    if "values" in opts or "unique" in opts:
+        return mapping.values(entity, names)
+    if "keyValues" in opts:
+        return mapping.key_values(entity)
+    return entity
+
+
+def unique(items: list[Any]) -> list[Any]:
+    """options=unique: each values row once, first occurrence kept."""
+    seen: list[Any] = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+    return seen
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(orjson.dumps(body), status_code=status, media_type=JSON, headers=headers)
