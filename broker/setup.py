@@ -32,6 +32,7 @@ from broker.types.router import router as types_router
 from broker.v2.errors import OrionError, orion_error
 from broker.v2.router import router as v2_router
 from broker.v2.router import version_router
+from broker.v2.subscriptions.router import router as v2_subscriptions_router
 
 NGSI_LD_PREFIX = "/ngsi-ld/v1"
 
@@ -51,6 +52,7 @@ def include_routers(app: FastAPI) -> None:
     ):
         app.include_router(router, prefix=NGSI_LD_PREFIX)
     app.include_router(v2_router)
+    app.include_router(v2_subscriptions_router)
     app.add_exception_handler(OrionError, orion_error)
     app.include_router(version_router)
 

@@ -43,7 +43,7 @@ def id_selector(v2_ids: list[str], types: list[str]) -> Selector:
     return Selector(id_pattern=f"^({re.escape(URN_PREFIX)}[^:]+:)?({alternatives})$")
 
 
-def _v2_pattern(pattern: str) -> str:
+def v2_pattern(pattern: str) -> str:
     """An idPattern on v2 ids, on the LD ids: anchored patterns skip the URN prefix."""
     if pattern.startswith("^"):
         return f"^({re.escape(URN_PREFIX)}[^:]+:)?(?:{pattern[1:]})"
@@ -97,7 +97,7 @@ def entity_query(f: V2Filter, scope_q: tuple[tuple[str, ...], ...] | None) -> En
         selector = id_selector(f.id.split(","), types)
     else:
         selector = Selector(
-            id_pattern=_v2_pattern(f.id_pattern) if f.id_pattern else None,
+            id_pattern=v2_pattern(f.id_pattern) if f.id_pattern else None,
             types=parse_types(",".join(types)) if types else None,
         )
     q = _q(f)

@@ -1,12 +1,11 @@
 """The NGSI-v2 face (Orion's API): parsing and dependencies only; rules in broker/v2/service.py."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from broker.core.dependencies import SettingsDep
 from broker.core.errors import BadRequestData
 from broker.core.routing import location
 from broker.v2 import service
@@ -19,8 +18,11 @@ from broker.v2.schemas import (
     EntityType,
     Metadata,
     Options,
+    PageDep,
     V2Body,
+    V2Page,
     ValueBody,
+    counted,
     json_response,
     shaped,
     unique,
@@ -30,9 +32,7 @@ from broker.v2.service import V2Request
 router = APIRouter(prefix="/v2", tags=["ngsi-v2"], route_class=V2Route)
 version_router = APIRouter(tags=["ngsi-v2"], route_class=V2Route)
 
-TOTAL_COUNT = "Fiware-Total-Count"
 ORION_VERSION = "3.10.1"
-_ORION_DEFAULT_LIMIT = 20
 
 
 @version_router.get("/version", operation_id="v2Version")
@@ -56,13 +56,6 @@ async def version(request: Request) -> Response:
     )
 
 
-def _page(settings: Any, limit: int | None, offset: int) -> tuple[int, int]:
-    chosen = _ORION_DEFAULT_LIMIT if limit is None else limit
-    if chosen < 1 or chosen > settings.query_max_limit or offset < 0:
-        raise BadRequestData(f"Bad pagination: limit 1 to {settings.query_max_limit}")
-    return chosen, offset
-
-
 async def _list(
     r: V2Request,
     f: V2Filter,
@@ -70,23 +63,25 @@ async def _list(
     *,
     attrs: str | None,
     metadata: str | None,
-    limit: int,
-    offset: int,
+    paging: V2Page,
 ) -> Response:
     page = await service.query(
-        r, entity_query(f, r.path.scope_query), limit=limit, offset=offset, count="count" in opts
+        r,
+        entity_query(f, r.path.scope_query),
+        limit=paging.limit,
+        offset=paging.offset,
+        count="count" in opts,
     )
     body = [shaped(e, opts, attrs, metadata) for e in page.entities]
     if "unique" in opts:
         body = unique(body)
-    headers = {TOTAL_COUNT: str(page.total)} if page.total is not None else None
-    return json_response(body, headers=headers)
+    return counted(body, page.total)
 
 
 @router.get("/entities", operation_id="v2ListEntities")
 async def list_entities(
     r: ReadRequest,
-    settings: SettingsDep,
+    paging: PageDep,
     opts: Options,
     attrs: Attrs = None,
     metadata: Metadata = None,
@@ -100,15 +95,12 @@ async def list_entities(
     geometry: Annotated[str | None, Query(description="point, line, polygon, box")] = None,
     coords: Annotated[str | None, Query(description="lat,lon;lat,lon")] = None,
     orderBy: Annotated[str | None, Query(description="not supported")] = None,
-    limit: Annotated[int | None, Query(description="page size (default 20)")] = None,
-    offset: Annotated[int, Query(description="entities to skip")] = 0,
 ) -> Response:
     """List Entities (GET /v2/entities)."""
     if orderBy is not None:
         raise BadRequestData("orderBy is not supported")
-    size, skip = _page(settings, limit, offset)
     f = V2Filter(id, idPattern, type, typePattern, q, mq, georel, geometry, coords)
-    return await _list(r, f, opts, attrs=attrs, metadata=metadata, limit=size, offset=skip)
+    return await _list(r, f, opts, attrs=attrs, metadata=metadata, paging=paging)
 
 
 @router.post("/entities", status_code=201, operation_id="v2CreateEntity")
@@ -300,11 +292,9 @@ async def batch_update(
 @router.post("/op/query", operation_id="v2BatchQuery")
 async def batch_query(
     r: ReadRequest,
-    settings: SettingsDep,
+    paging: PageDep,
     body: V2Body,
     opts: Options,
-    limit: Annotated[int | None, Query(description="page size (default 20)")] = None,
-    offset: Annotated[int, Query(description="entities to skip")] = 0,
 ) -> Response:
     """Query (POST /v2/op/query): one entity selector; expression q, mq, georel."""
     if not isinstance(body, dict):
@@ -319,5 +309,4 @@ async def batch_query(
     )  # fmt: skip
     attrs = body.get("attrs")
     names = ",".join(attrs) if isinstance(attrs, list) and attrs else None
-    size, skip = _page(settings, limit, offset)
-    return await _list(r, f, opts, attrs=names, metadata=None, limit=size, offset=skip)
+    return await _list(r, f, opts, attrs=names, metadata=None, paging=paging)

@@ -1,17 +1,21 @@
 """Request parsing shared by the v2 routes: the JSON body, options, the output forms."""
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import orjson
 from fastapi import Depends, Query, Request
 from starlette.responses import Response
 
+from broker.core.dependencies import SettingsDep
 from broker.core.errors import BadRequestData, UnsupportedMediaType
 from broker.entities.dependencies import split_list
 from broker.jsonld.dependencies import read_json
 from broker.v2 import mapping
 
 JSON = "application/json"
+TOTAL_COUNT = "Fiware-Total-Count"
+DEFAULT_LIMIT = 20  # Orion's
 OPTIONS = {"keyValues", "values", "unique", "count", "append", "upsert"}
 
 
@@ -85,3 +89,29 @@ def unique(items: list[Any]) -> list[Any]:
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(orjson.dumps(body), status_code=status, media_type=JSON, headers=headers)
+
+
+@dataclass(frozen=True, slots=True)
+class V2Page:
+    limit: int
+    offset: int
+
+
+def v2_page(
+    settings: SettingsDep,
+    limit: Annotated[int | None, Query(description="page size (default 20)")] = None,
+    offset: Annotated[int, Query(description="items to skip")] = 0,
+) -> V2Page:
+    """Orion's paging: limit 1 to the broker's maximum page size, default 20."""
+    chosen = DEFAULT_LIMIT if limit is None else limit
+    if chosen < 1 or chosen > settings.query_max_limit or offset < 0:
+        raise BadRequestData(f"Bad pagination: limit 1 to {settings.query_max_limit}")
+    return V2Page(chosen, offset)
+
+
+PageDep = Annotated[V2Page, Depends(v2_page)]
+
+
+def counted(body: Any, total: int | None) -> Response:
+    """A list answer, with Fiware-Total-Count when options=count asked for it."""
+    return json_response(body, headers={TOTAL_COUNT: str(total)} if total is not None else None)
