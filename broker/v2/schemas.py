@@ -16,7 +16,7 @@ from broker.v2 import mapping
 JSON = "application/json"
 TOTAL_COUNT = "Fiware-Total-Count"
 DEFAULT_LIMIT = 20  # Orion's
-OPTIONS = {"keyValues", "values", "unique", "count", "append", "upsert"}
+OPTIONS = {"normalized", "keyValues", "values", "unique", "count", "append", "upsert"}
 
 
 async def v2_body(request: Request) -> Any:
