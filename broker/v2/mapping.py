@@ -146,6 +146,23 @@ def to_ld_attributes(attrs: dict[str, Any], *, key_values: bool = False) -> dict
     return out
 
 
+def merged_attributes(attrs: Any, current: dict[str, Any], *, key_values: bool) -> dict[str, Any]:
+    """An update's attributes over the entity's (v2 form), as Orion applies them: an
+    attribute given without a type keeps its type, and its metadata are added to the ones it
+    has."""
+    if not isinstance(attrs, dict):
+        raise BadRequestData("attributes must be a JSON object")
+    out = {}
+    for name, attr in attrs.items():
+        given = {"value": attr} if key_values or not isinstance(attr, dict) else dict(attr)
+        existing = current.get(name)
+        if isinstance(existing, dict) and name not in ("id", "type"):
+            given.setdefault("type", existing["type"])
+            given["metadata"] = {**existing.get("metadata", {}), **(given.get("metadata") or {})}
+        out[name] = given
+    return out
+
+
 def to_ld_entity(entity: Any, *, key_values: bool = False) -> dict[str, Any]:
     """A v2 entity as an LD entity; Orion's default type is Thing."""
     if not isinstance(entity, dict):

@@ -89,6 +89,12 @@ async def create(r: V2Request, body: Any, *, key_values: bool, upsert: bool) -> 
     return str(body["id"])
 
 
+def _merged(r: V2Request, record: EntityRecord, body: Any, *, key_values: bool) -> dict[str, Any]:
+    """The LD fragment of an update: types kept and metadata merged as Orion does."""
+    current = _v2(record, r.context)
+    return mapping.to_ld_attributes(mapping.merged_attributes(body, current, key_values=key_values))
+
+
 async def _append(
     r: V2Request, record: EntityRecord, attrs: dict[str, Any], *, strict: bool
 ) -> None:
@@ -109,7 +115,7 @@ async def append(
 ) -> None:
     """POST /attrs: add attributes, overwriting existing ones unless options=append."""
     record = await find(r, v2_id, v2_type)
-    await _append(r, record, mapping.to_ld_attributes(body, key_values=key_values), strict=strict)
+    await _append(r, record, _merged(r, record, body, key_values=key_values), strict=strict)
 
 
 async def update(
@@ -117,7 +123,7 @@ async def update(
 ) -> None:
     """PATCH /attrs: update existing attributes only (422 if one does not exist)."""
     record = await find(r, v2_id, v2_type)
-    attrs = mapping.to_ld_attributes(body, key_values=key_values)
+    attrs = _merged(r, record, body, key_values=key_values)
     missing = [name for name in attrs if r.context.expand(name) not in record.attrs]
     if missing:
         raise Unprocessable(f"do not exist: {v2_id} - [ {', '.join(missing)} ]")

@@ -154,3 +154,24 @@ async def test_correlator_is_echoed_or_made(client: httpx.AsyncClient) -> None:
 async def test_version_is_orion_like(client: httpx.AsyncClient) -> None:
     body = (await client.get("/version")).json()
     assert body["orion"]["version"]
+
+
+async def test_update_without_type_keeps_the_type_and_merges_metadata(
+    client: httpx.AsyncClient,
+) -> None:
+    accuracy = {"accuracy": {"type": "Number", "value": 0.5}}
+    await create(client, room(pressure={"type": "Integer", "value": 720, "metadata": accuracy}))
+    patch = {"pressure": {"value": 730, "metadata": {"unit": {"type": "Text", "value": "hPa"}}}}
+    response = await client.patch("/v2/entities/Room1/attrs", json=patch, headers=JSON)
+    assert response.status_code == 204
+    pressure = (await client.get("/v2/entities/Room1/attrs/pressure")).json()
+    assert pressure == {
+        "type": "Integer",
+        "value": 730,
+        "metadata": {**accuracy, "unit": {"type": "Text", "value": "hPa"}},
+    }
+    kv = await client.post(
+        "/v2/entities/Room1/attrs?options=keyValues", json={"pressure": 740}, headers=JSON
+    )
+    assert kv.status_code == 204
+    assert (await client.get("/v2/entities/Room1/attrs/pressure")).json()["type"] == "Integer"
