@@ -33,6 +33,7 @@ from broker.v2.errors import OrionError, orion_error
 from broker.v2.router import router as v2_router
 from broker.v2.router import version_router
 from broker.v2.subscriptions.router import router as v2_subscriptions_router
+from broker.v2.types.router import router as v2_types_router
 
 NGSI_LD_PREFIX = "/ngsi-ld/v1"
 
@@ -53,6 +54,7 @@ def include_routers(app: FastAPI) -> None:
         app.include_router(router, prefix=NGSI_LD_PREFIX)
     app.include_router(v2_router)
     app.include_router(v2_subscriptions_router)
+    app.include_router(v2_types_router)
     app.add_exception_handler(OrionError, orion_error)
     app.include_router(version_router)
 

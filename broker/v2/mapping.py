@@ -21,14 +21,14 @@ UNIT_CODE = "unitCode"
 _LD_MEMBERS = {"type", "value", "object", "observedAt", "unitCode", "datasetId", "createdAt"}
 _SKIPPED = {"createdAt", "modifiedAt", "datasetId", "instanceId"}
 # Orion's forbidden characters in ids, types and names (NGSI-v2 spec, "Field syntax").
-_V2_NAME = re.compile(r"^[^<>\"'=;()\s&?/#]{1,256}$")
+V2_NAME = re.compile(r"^[^<>\"'=;()\s&?/#]{1,256}$")
 _REF = re.compile(r"^ref[A-Z]")
 
 
 def check_v2_field(value: Any, what: str) -> str:
     """Ids, types and names as Orion accepts them: 1-256 characters, none of `<>"'=;()`,
     whitespace, `&?/#`."""
-    if not isinstance(value, str) or not _V2_NAME.match(value):
+    if not isinstance(value, str) or not V2_NAME.match(value):
         raise BadRequestData(f"Invalid characters in {what}")
     return value
 
