@@ -6,6 +6,7 @@ Orion's notification body (`delivery_body`).
 """
 
 from typing import Any
+from urllib.parse import urlencode
 
 from broker.core.errors import BadRequestData
 from broker.v2 import mapping
@@ -59,20 +60,38 @@ def _condition(subject: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _custom_endpoint(custom: Any) -> dict[str, Any]:
+    """httpCustom's url, qs and headers as an LD endpoint (headers: receiverInfo)."""
+    custom = _object(custom, "notification.httpCustom")
+    unsupported = {"payload", "json", "ngsi", "timeout"} & set(custom)
+    if unsupported or custom.get("method", "POST") != "POST":
+        raise BadRequestData("httpCustom supports url, headers, qs and method POST only")
+    qs = _object(custom.get("qs") or {}, "httpCustom.qs")
+    headers = _object(custom.get("headers") or {}, "httpCustom.headers")
+    url = str(custom.get("url"))
+    if qs:
+        url += ("&" if "?" in url else "?") + urlencode(qs)
+    endpoint: dict[str, Any] = {"uri": url, "accept": "application/json"}
+    if headers:
+        endpoint["receiverInfo"] = [{"key": k, "value": v} for k, v in headers.items()]
+    return endpoint
+
+
 def _notification(v2: dict[str, Any]) -> tuple[dict[str, Any], str]:
     notification = _object(v2.get("notification"), "notification")
-    if "httpCustom" in notification or "mqtt" in notification or "mqttCustom" in notification:
-        raise BadRequestData("only notification.http is supported")
-    http = _object(notification.get("http"), "notification.http")
+    if "mqtt" in notification or "mqttCustom" in notification:
+        raise BadRequestData("only notification.http and httpCustom are supported")
+    if "httpCustom" in notification:
+        endpoint = _custom_endpoint(notification["httpCustom"])
+    else:
+        http = _object(notification.get("http"), "notification.http")
+        endpoint = {"uri": http.get("url"), "accept": "application/json"}
     attrs_format = notification.get("attrsFormat", "normalized")
     if attrs_format not in FORMATS:
         raise BadRequestData(f"attrsFormat must be one of {list(FORMATS)}")
     if notification.get("exceptAttrs"):
         raise BadRequestData("exceptAttrs is not supported")
-    ld: dict[str, Any] = {
-        "format": "normalized",
-        "endpoint": {"uri": http.get("url"), "accept": "application/json"},
-    }
+    ld: dict[str, Any] = {"format": "normalized", "endpoint": endpoint}
     if notification.get("attrs"):
         ld["attributes"] = list(notification["attrs"])
     return ld, attrs_format
@@ -93,7 +112,11 @@ def to_ld(v2: Any, subscription_id: str) -> dict[str, Any]:
         **_condition(subject),
         "notification": notification,
         "isActive": v2.get("status", "active") != "inactive",
-        V2_MEMBER: {"subject": subject, "attrsFormat": attrs_format},
+        V2_MEMBER: {
+            "subject": subject,
+            "attrsFormat": attrs_format,
+            **({"httpCustom": custom} if (custom := v2["notification"].get("httpCustom")) else {}),
+        },
     }
     for v2_key, ld_key in (("description", "description"), ("expires", "expiresAt")):
         if v2.get(v2_key) is not None:
@@ -131,8 +154,13 @@ def from_ld(ld: dict[str, Any]) -> dict[str, Any]:
     """A rendered LD subscription (status members included) as a v2 subscription."""
     kept = ld.get(V2_MEMBER) or {}
     notification = ld["notification"]
+    target = (
+        {"httpCustom": kept["httpCustom"]}
+        if "httpCustom" in kept
+        else {"http": {"url": notification["endpoint"]["uri"]}}
+    )
     v2_notification: dict[str, Any] = {
-        "http": {"url": notification["endpoint"]["uri"]},
+        **target,
         "attrs": notification.get("attributes", []),
         "attrsFormat": kept.get("attrsFormat", "normalized"),
         "timesSent": notification.get("timesSent", 0),

@@ -69,7 +69,11 @@ async def update(
     current = await retrieve(session, access, deps, v2_id=v2_id)
     merged = {**current, **body}
     if "notification" in body and isinstance(body["notification"], dict):
-        merged["notification"] = {**current["notification"], **body["notification"]}
+        kept = dict(current["notification"])
+        if {"http", "httpCustom"} & set(body["notification"]):
+            kept.pop("http", None)
+            kept.pop("httpCustom", None)
+        merged["notification"] = {**kept, **body["notification"]}
     document = mapping.to_ld(merged, v2_id)
     if "expires" not in body:
         document.pop("expiresAt", None)  # unchanged: not checked against the clock again

@@ -106,9 +106,9 @@ async def test_bad_subscriptions_are_bad_request(client: httpx.AsyncClient) -> N
     assert_orion_error(await client.post(SUBS, json=no_subject, headers=JSON), 400, "BadRequest")
     bad_format = v2_subscription("http://127.0.0.1:9/n", attrsFormat="xml")
     assert_orion_error(await client.post(SUBS, json=bad_format, headers=JSON), 400, "BadRequest")
-    custom = v2_subscription("http://127.0.0.1:9/n")
-    custom["notification"] = {"httpCustom": {"url": "http://127.0.0.1:9/n"}}
-    assert_orion_error(await client.post(SUBS, json=custom, headers=JSON), 400, "BadRequest")
+    mqtt = v2_subscription("http://127.0.0.1:9/n")
+    mqtt["notification"] = {"mqtt": {"url": "mqtt://127.0.0.1:1883", "topic": "t"}}
+    assert_orion_error(await client.post(SUBS, json=mqtt, headers=JSON), 400, "BadRequest")
 
 
 async def test_subscription_of_another_tenant_is_not_found(client: httpx.AsyncClient) -> None:
@@ -150,3 +150,34 @@ async def test_subscription_routes_refuse_a_tenant_not_granted(
     auth = await bearer(client, app, tenants=["yokohama"])
     response = await client.request(method, url, json=body, headers=auth | fiware("kawasaki"))
     assert_orion_error(response, 403, "Forbidden")
+
+
+async def test_http_custom_sends_its_headers_and_query_string(client: httpx.AsyncClient) -> None:
+    with receiver() as target:
+        body = v2_subscription(target.url)
+        body["notification"] = {
+            "httpCustom": {"url": target.url, "headers": {"X-City": "yokohama"}, "qs": {"k": "v"}},
+            "attrs": ["temperature"],
+        }
+        sub_id = await subscribe(client, body)
+        await create(client, room())
+        [notification] = await received(target, 1)
+        headers = target.headers[0]
+    assert headers["x-city"] == "yokohama"
+    assert notification["data"][0]["id"] == "Room1"
+    got = (await client.get(f"{SUBS}/{sub_id}")).json()
+    assert got["notification"]["httpCustom"]["headers"] == {"X-City": "yokohama"}
+    ld = (await client.get(f"/ngsi-ld/v1/subscriptions/urn:ngsi-ld:Subscription:{sub_id}")).json()
+    assert ld["notification"]["endpoint"]["uri"] == f"{target.url}?k=v"
+    switched = {"notification": {"http": {"url": "http://127.0.0.1:9/n"}}}
+    response = await client.patch(f"{SUBS}/{sub_id}", json=switched, headers=JSON)
+    assert response.status_code == 204
+    got = (await client.get(f"{SUBS}/{sub_id}")).json()
+    assert got["notification"]["http"] == {"url": "http://127.0.0.1:9/n"}
+    assert "httpCustom" not in got["notification"]
+
+
+async def test_http_custom_payload_templates_are_not_supported(client: httpx.AsyncClient) -> None:
+    body = v2_subscription("http://127.0.0.1:9/n")
+    body["notification"] = {"httpCustom": {"url": "http://127.0.0.1:9/n", "payload": "${id}"}}
+    assert_orion_error(await client.post(SUBS, json=body, headers=JSON), 400, "BadRequest")
