@@ -109,10 +109,11 @@ async def create_entity(
     body: V2Body,
     opts: Options,
 ) -> Response:
-    """Create Entity (POST /v2/entities, options=keyValues, upsert)."""
-    v2_id = await service.create(r, body, key_values="keyValues" in opts, upsert="upsert" in opts)
-    entity_type = body.get("type", "Thing")
-    where = location("/v2/entities", v2_id) + f"?type={entity_type}"
+    """Create Entity (POST /v2/entities, options=keyValues, upsert: 204 if it existed)."""
+    created = await service.create(r, body, key_values="keyValues" in opts, upsert="upsert" in opts)
+    if not created:
+        return Response(status_code=204)
+    where = location("/v2/entities", str(body["id"])) + f"?type={body.get('type', 'Thing')}"
     return Response(status_code=201, headers={"Location": where})
 
 

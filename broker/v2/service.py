@@ -70,8 +70,8 @@ async def retrieve(r: V2Request, v2_id: str, v2_type: str | None) -> dict[str, A
     return _v2(await find(r, v2_id, v2_type), r.context)
 
 
-async def create(r: V2Request, body: Any, *, key_values: bool, upsert: bool) -> str:
-    """POST /v2/entities: the new entity's v2 id; with upsert an existing one is appended to."""
+async def create(r: V2Request, body: Any, *, key_values: bool, upsert: bool) -> bool:
+    """POST /v2/entities; with upsert an existing entity is appended to. True if created."""
     payload = mapping.to_ld_entity(body, key_values=key_values)
     scope = r.path.scope
     if scope is not None:
@@ -82,11 +82,11 @@ async def create(r: V2Request, body: Any, *, key_values: bool, upsert: bool) -> 
         except ResourceNotFound:
             pass
         else:
-            attrs = {k: v for k, v in payload.items() if k not in ("id", "type", "scope")}
-            await _append(r, record, attrs, strict=False)
-            return str(body["id"])
+            attrs = {k: v for k, v in body.items() if k not in ("id", "type")}
+            await _append(r, record, _merged(r, record, attrs, key_values=key_values), strict=False)
+            return False
     await entities.create_entity(r.session, r.access, payload=payload, context=r.context)
-    return str(body["id"])
+    return True
 
 
 def _merged(r: V2Request, record: EntityRecord, body: Any, *, key_values: bool) -> dict[str, Any]:

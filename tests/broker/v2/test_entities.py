@@ -35,7 +35,7 @@ async def test_upsert_appends_to_an_existing_entity(client: httpx.AsyncClient) -
     await create(client, room())
     body = {"id": "Room1", "type": "Room", "humidity": {"type": "Number", "value": 40}}
     response = await client.post("/v2/entities?options=upsert", json=body, headers=JSON)
-    assert response.status_code == 201
+    assert response.status_code == 204
     got = (await client.get("/v2/entities/Room1?options=keyValues")).json()
     assert got == {
         "id": "Room1",

@@ -42,6 +42,23 @@ async def test_q_and_mq(rooms: httpx.AsyncClient) -> None:
     assert ids(await rooms.get("/v2/entities?q=temperature>15")) == ["Room2", "Room3"]
     assert ids(await rooms.get("/v2/entities?q=temperature==10..20")) == ["Room1", "Room2"]
     assert ids(await rooms.get("/v2/entities?q=speed")) == ["Car1"]
+    await rooms.post(
+        "/v2/entities",
+        json={
+            "id": "S1",
+            "type": "Sensor",
+            "t": {
+                "value": 1,
+                "metadata": {
+                    "accuracy": {"type": "Number", "value": 0.9},
+                    "TimeInstant": {"type": "DateTime", "value": "2026-11-22T09:00:00Z"},
+                },
+            },
+        },
+        headers=JSON,
+    )
+    assert ids(await rooms.get("/v2/entities?mq=t.accuracy>0.5")) == ["S1"]
+    assert ids(await rooms.get("/v2/entities?mq=t.accuracy<0.5")) == []
 
 
 async def test_geo_near_with_lat_lon_coords(rooms: httpx.AsyncClient) -> None:
