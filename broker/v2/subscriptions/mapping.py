@@ -97,8 +97,8 @@ def _notification(v2: dict[str, Any]) -> tuple[dict[str, Any], str]:
     return ld, attrs_format
 
 
-def to_ld(v2: Any, subscription_id: str) -> dict[str, Any]:
-    """The LD subscription of a whole v2 subscription."""
+def to_ld(v2: Any, subscription_id: str, *, scope_q: str | None = None) -> dict[str, Any]:
+    """The LD subscription of a whole v2 subscription; `scope_q`: the service paths it sees."""
     v2 = _object(v2, "the subscription")
     subject = _object(v2.get("subject"), "subject")
     entities = subject.get("entities")
@@ -123,6 +123,8 @@ def to_ld(v2: Any, subscription_id: str) -> dict[str, Any]:
             document[ld_key] = v2[v2_key]
     if v2.get("throttling"):
         document["throttling"] = v2["throttling"]
+    if scope_q is not None:
+        document["scopeQ"] = scope_q
     return document
 
 

@@ -11,7 +11,7 @@ from auth.principals import Access
 from broker.core.db import SessionDep
 from broker.core.tenancy import FIWARE_SERVICE_HEADER
 from broker.subscriptions.dependencies import SubscriptionsDep
-from broker.v2.dependencies import V2Context
+from broker.v2.dependencies import ServicePathDep, V2Context
 from broker.v2.errors import V2Route
 from broker.v2.schemas import Options, PageDep, V2Body, counted, json_response
 from broker.v2.subscriptions import service
@@ -29,10 +29,11 @@ async def create_subscription(
     access: V2Subscribe,
     deps: SubscriptionsDep,
     context: V2Context,
+    path: ServicePathDep,
     body: V2Body,
 ) -> Response:
-    """Create Subscription (POST /v2/subscriptions)."""
-    v2_id = await service.create(session, access, deps, body=body, context=context)
+    """Create Subscription (POST /v2/subscriptions), within the Fiware-ServicePath(s)."""
+    v2_id = await service.create(session, access, deps, body=body, context=context, path=path)
     return Response(status_code=201, headers={"Location": f"/v2/subscriptions/{v2_id}"})
 
 

@@ -181,3 +181,16 @@ async def test_http_custom_payload_templates_are_not_supported(client: httpx.Asy
     body = v2_subscription("http://127.0.0.1:9/n")
     body["notification"] = {"httpCustom": {"url": "http://127.0.0.1:9/n", "payload": "${id}"}}
     assert_orion_error(await client.post(SUBS, json=body, headers=JSON), 400, "BadRequest")
+
+
+async def test_subscription_sees_only_its_service_paths(client: httpx.AsyncClient) -> None:
+    with receiver() as target:
+        sub_id = await subscribe(client, v2_subscription(target.url), **fiware(path="/a/#"))
+        await create(client, room("Outside"), **fiware(path="/b"))
+        await create(client, room("Inside"), **fiware(path="/a/x"))
+        notifications = await received(target, 1)
+        patched = await client.patch(f"{SUBS}/{sub_id}", json={"throttling": 0}, headers=JSON)
+        assert patched.status_code == 204
+    assert [e["id"] for n in notifications for e in n["data"]] == ["Inside"]
+    ld = (await client.get(f"/ngsi-ld/v1/subscriptions/urn:ngsi-ld:Subscription:{sub_id}")).json()
+    assert ld["scopeQ"] == "/a/#"
