@@ -50,4 +50,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache tests/interop/node_modules
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache tests/interop/node_modules tests/interop/.filip

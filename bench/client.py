@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 
 TENANT_HEADER = "NGSILD-Tenant"
+# The v2 face names the same tenant with Fiware-Service; LD routes ignore it.
+FIWARE_SERVICE_HEADER = "Fiware-Service"
 BENCH_CLIENT = "bench"
 TENANTS = (
     "bench_create",
@@ -90,5 +92,6 @@ def target(
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     if tenant is not None:
         headers[TENANT_HEADER] = tenant
+        headers[FIWARE_SERVICE_HEADER] = tenant
     headers |= auth or {}
     return Target(base_url, tuple(headers.items()))

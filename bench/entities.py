@@ -47,3 +47,21 @@ def query_points(count: int, seed: int = 2026) -> list[list[float]]:
     """Points to run geo-queries around, inside the area the entities cover."""
     rng = random.Random(seed)
     return [coordinates(rng) for _ in range(count)]
+
+
+def v2_crowd_flow(prefix: str, n: int) -> dict[str, Any]:
+    """Entity number `n` in NGSI-v2 form: the same data as `crowd_flow`, with a v2 id."""
+    ld = crowd_flow(prefix, n)
+    return {
+        "id": f"{prefix}-{n:07d}",
+        "type": ENTITY_TYPE,
+        "peopleCount": {
+            "type": "Number",
+            "value": ld["peopleCount"]["value"],
+            "metadata": {"TimeInstant": {"type": "DateTime", "value": OBSERVED_AT}},
+        },
+        "congested": {"type": "Boolean", "value": ld["congested"]["value"]},
+        "occupancy": {"type": "Number", "value": ld["occupancy"]["value"]},
+        "direction": {"type": "Text", "value": ld["direction"]["value"]},
+        "location": {"type": "geo:json", "value": ld["location"]["value"]},
+    }

@@ -30,6 +30,8 @@ from bench.workloads import (
     QueryEntities,
     RawRows,
     UpsertBatches,
+    V2CreateEntities,
+    V2GetById,
 )
 
 ScenarioFunction = Callable[[Harness, str], Awaitable[Result]]
@@ -102,6 +104,29 @@ async def get(h: Harness, store: str) -> Result:
     measurement = await h.measure(h.http_load(server, GetById(ids), tenant="bench_get"))
     report("get", store, "req/s", measurement)
     return measured("get", store, "req/s", measurement, baseline_name="hello", baseline=baseline)
+
+
+@scenario("v2-create", "single-entity creates/s (POST /v2/entities), against hello-world req/s")
+async def v2_create(h: Harness, store: str) -> Result:
+    server = await h.renkei(store)
+    baseline = await h.hello_baseline()
+    load = h.http_load(server, V2CreateEntities(unique("v")), tenant="bench_create")
+    measurement = await h.measure(load)
+    report("v2-create", store, "creates/s", measurement)
+    return measured(
+        "v2-create", store, "creates/s", measurement, baseline_name="hello", baseline=baseline
+    )
+
+
+@scenario("v2-get", "GET /v2/entities/{id} req/s over the get data set, against hello-world")
+async def v2_get(h: Harness, store: str) -> Result:
+    count = h.options.get_ids
+    server = await h.dataset(store, "bench_get", "g", count)
+    baseline = await h.hello_baseline()
+    load = h.http_load(server, V2GetById("g", count), tenant="bench_get")
+    measurement = await h.measure(load)
+    report("v2-get", store, "req/s", measurement)
+    return measured("v2-get", store, "req/s", measurement, baseline_name="hello", baseline=baseline)
 
 
 @scenario(

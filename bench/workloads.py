@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from bench.entities import crowd_flow, crowd_flows, query_points
+from bench.entities import ENTITY_TYPE, crowd_flow, crowd_flows, query_points, v2_crowd_flow
 from bench.load import Request
 
 NGSI_LD = "/ngsi-ld/v1"
@@ -40,6 +40,31 @@ class GetById:
     def request(self, n: int) -> Request:
         entity_id = self.ids[(n * 7919) % len(self.ids)]
         return Request("GET", f"{NGSI_LD}/entities/{entity_id}")
+
+
+@dataclass(frozen=True)
+class V2CreateEntities:
+    """One new entity per request through the NGSI-v2 face (POST /v2/entities)."""
+
+    prefix: str
+
+    def request(self, n: int) -> Request:
+        body = orjson.dumps(v2_crowd_flow(self.prefix, n))
+        return Request("POST", "/v2/entities", body=body, expect=CREATED)
+
+
+@dataclass(frozen=True)
+class V2GetById:
+    """GET /v2/entities/{id}?type=... over the LD data set: v2 ids of `prefix`-entities."""
+
+    prefix: str
+    count: int
+
+    def request(self, n: int) -> Request:
+        number = (n * 7919) % self.count
+        return Request(
+            "GET", f"/v2/entities/{self.prefix}-{number:07d}", params={"type": ENTITY_TYPE}
+        )
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,11 @@ from broker.temporal import recording
 from broker.temporal.router import operations_router as temporal_operations_router
 from broker.temporal.router import router as temporal_router
 from broker.types.router import router as types_router
+from broker.v2.errors import OrionError, orion_error
+from broker.v2.router import router as v2_router
+from broker.v2.router import version_router
+from broker.v2.subscriptions.router import router as v2_subscriptions_router
+from broker.v2.types.router import router as v2_types_router
 
 NGSI_LD_PREFIX = "/ngsi-ld/v1"
 
@@ -55,6 +60,11 @@ def include_routers(app: FastAPI) -> None:
         contexts_router,
     ):
         app.include_router(router, prefix=NGSI_LD_PREFIX)
+    app.include_router(v2_router)
+    app.include_router(v2_subscriptions_router)
+    app.include_router(v2_types_router)
+    app.add_exception_handler(OrionError, orion_error)
+    app.include_router(version_router)
 
 
 def broker_package() -> Package:

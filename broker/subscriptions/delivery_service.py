@@ -47,6 +47,7 @@ from broker.subscriptions.compiled import CompiledCache
 from broker.subscriptions.matching import MAX_ENTITIES_PER_NOTIFICATION, OUTBOX_TABLE, outbox_row
 from broker.subscriptions.repository import OutboxRepository, SubscriptionRepository
 from broker.subscriptions.schemas import Endpoint, endpoint_of
+from broker.v2.subscriptions.mapping import V2_MEMBER, delivery_body
 
 __all__ = [
     "MAX_ENTITIES_PER_RUN",
@@ -293,6 +294,9 @@ def delivery(rows: Sequence[Claimed], now: datetime) -> Delivery:
     """One notification carrying the entities of outbox rows of one subscription, in order."""
     claimed = rows[0]
     endpoint = endpoint_of(claimed.document)
+    kept = claimed.document.get(V2_MEMBER)
+    if isinstance(kept, dict):
+        return _v2_delivery(rows, endpoint, kept)
     body: dict[str, Any] = {
         "id": f"urn:ngsi-ld:Notification:{uuid.uuid4()}",
         "type": "Notification",
@@ -313,6 +317,19 @@ def delivery(rows: Sequence[Claimed], now: datetime) -> Delivery:
         headers["NGSILD-Tenant"] = claimed.tenant
     for key, value in endpoint.receiver_info:
         headers[key] = value
+    return Delivery(endpoint=endpoint, headers=headers, body=body)
+
+
+def _v2_delivery(rows: Sequence[Claimed], endpoint: Endpoint, kept: dict[str, Any]) -> Delivery:
+    """A subscription made through /v2: Orion's body, the tenant as Fiware-Service."""
+    claimed = rows[0]
+    entities = [entity for row in rows for entity in row.data]
+    headers = {"Content-Type": "application/json"}
+    if claimed.tenant != DEFAULT_TENANT:
+        headers["Fiware-Service"] = claimed.tenant
+    for key, value in endpoint.receiver_info:
+        headers[key] = value
+    body = delivery_body(claimed.subscription_id, kept, entities)
     return Delivery(endpoint=endpoint, headers=headers, body=body)
 
 

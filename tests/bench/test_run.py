@@ -95,3 +95,16 @@ def test_quick_mqtt_run_measures_committed_measures_against_raw_paho(tmp_path: P
     assert row["baseline_name"] == "paho pub→sub"
     assert row["measurement"]["errors"] == 0
     assert "mqtt-ingest" in result.stdout
+
+
+def test_quick_run_measures_the_v2_face_beside_the_ld_figures(tmp_path: Path) -> None:
+    _, document = bench(
+        tmp_path / "latest.json", "--only", "v2-create", "v2-get", "--stores", "sqlite"
+    )
+    rows = {r["scenario"]: r for r in document["results"]}
+    assert set(rows) == {"v2-create", "v2-get"}
+    for row in rows.values():
+        assert row["skipped"] is None
+        assert row["measurement"]["completed"] > 0
+        assert row["measurement"]["errors"] == 0
+        assert row["baseline"] > 0
