@@ -23,10 +23,26 @@ SAMPLES = {
     "device_id": "counter-1",
     "subscription_id": "urn:ngsi-ld:Subscription:1",
     "registration_id": "urn:ngsi-ld:ContextSourceRegistration:1",
+    "instance_id": "urn:ngsi-ld:Instance:1",
+    "attr_name": "peopleCount",
+    "entity_type": "CrowdFlowObserved",
+    "set_id": "01",
     "context_id": "https%3A%2F%2Fcontexts.example%2Fctx.jsonld",
 }
-# /iot/json: devices authenticate with their group's API key, as with the IoT Agent.
-PUBLIC = {"/health", "/ready", "/oauth2/token", "/oauth2/revoke", "/iot/json"}
+# /iot/json: devices authenticate with their group's API key, as with the IoT Agent;
+# /version: Orion's, which v2 clients read before they hold a token.
+PUBLIC = {"/health", "/ready", "/oauth2/token", "/oauth2/revoke", "/iot/json", "/version"}
+# The open data catalog's public face: anyone reads the public datasets (a token adds the
+# private ones of its tenants; tests/catalog check both), and the standard sets' templates.
+PUBLIC |= {
+    "/catalog",
+    "/catalog.{extension}",
+    "/dataset/{dataset_id}.{extension}",
+    "/dataset/{dataset_id}/resource/{resource_id}/download",
+    "/dataset/{dataset_id}/resource/{resource_id}/download/{filename}",
+    "/catalog/standard",
+    "/catalog/standard/{set_id}",
+}
 
 
 def _operations() -> list[tuple[str, str, str, bool]]:
@@ -49,6 +65,12 @@ def _operations() -> list[tuple[str, str, str, bool]]:
 
 OPERATIONS = _operations()
 IDS = [f"{m} {p}" for m, p, _, _ in OPERATIONS]
+
+
+def _message(response: httpx.Response) -> str:
+    """A problem's detail, or the description of Orion's error shape (the v2 face)."""
+    body = response.json()
+    return str(body.get("detail", body.get("description")))
 
 
 def _url(path: str) -> str:
@@ -82,7 +104,7 @@ async def test_with_the_wrong_scope_every_route_is_403(
     headers = await bearer(anonymous, app, scopes=others, tenants=["*"])
     response = await _call(anonymous, method, path, headers=headers)
     assert response.status_code == 403, response.text
-    assert scope in response.json()["detail"]
+    assert scope in _message(response)
 
 
 @pytest.mark.parametrize(
@@ -98,4 +120,4 @@ async def test_with_a_token_of_another_tenant_every_route_is_403(
         headers[header] = "yokohama"
     response = await _call(anonymous, method, path, headers=headers)
     assert response.status_code == 403, response.text
-    assert "yokohama" in response.json()["detail"]
+    assert "yokohama" in _message(response)
