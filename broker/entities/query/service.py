@@ -7,9 +7,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.principals import Access
 from broker.entities import events
+from broker.entities.query.grammar import parse_types
 from broker.entities.query.repository import QueryRepository
-from broker.entities.query.selection import EntityQuery, check_query
-from broker.entities.render import Representation, render_entity
+from broker.entities.query.selection import EntityQuery, Selector, check_query
+from broker.entities.render import KEY_VALUES, Representation, render_entity
 from broker.entities.repository import EntityRecord
 from broker.jsonld.context import Context
 
@@ -41,3 +42,30 @@ async def query_entities(
     events.read(session, found.records)
     entities = [render_entity(r, context, representation) for r in found.records]
     return QueryResult(entities, found.records, found.total, found.more)
+
+
+async def entities_of_type(
+    session: AsyncSession,
+    access: Access,
+    *,
+    entity_type: str,
+    context: Context,
+    ids: tuple[str, ...] = (),
+    id_pattern: str | None = None,
+    limit: int,
+    offset: int = 0,
+    count: bool = False,
+) -> QueryResult:
+    """Entities of one type in key-values, for packages that keep their own records as broker
+    entities (catalog/vision) and read them without an HTTP query to parse."""
+    selector = Selector(ids=ids, id_pattern=id_pattern, types=parse_types(entity_type))
+    return await query_entities(
+        session,
+        access,
+        query=EntityQuery(selectors=(selector,)),
+        context=context,
+        representation=Representation(format=KEY_VALUES),
+        limit=limit,
+        offset=offset,
+        count=count,
+    )
