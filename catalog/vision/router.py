@@ -13,7 +13,7 @@ from catalog.vision import service
 from catalog.vision.classification import TASKS
 from catalog.vision.dependencies import RegistryDep, VisionRead, VisionWrite
 from catalog.vision.entities import CONTEXT_DOCUMENT
-from catalog.vision.schemas import BaseEntry, BaseOut, VocabularyOut
+from catalog.vision.schemas import BaseEntry, BaseOut, CandidateOut, VocabularyOut
 from catalog.vision.vocabulary import ENUMERATIONS
 
 router = APIRouter(prefix="/vision", tags=["vision"], route_class=RenkeiRoute)
@@ -89,4 +89,17 @@ async def replace_base(
     """Replace one entry's survey answer (its municipality, code and year stay)."""
     return await service.replace_base(
         session, principal, registry=registry, entity_id=entity_id, entry=body
+    )
+
+
+@router.get("/consolidation", operation_id="visionConsolidation")
+async def consolidation(
+    session: SessionDep,
+    principal: VisionRead,
+    registry: RegistryDep,
+    surveyYear: Annotated[int, Query(ge=2000, le=2100)],
+) -> list[CandidateOut]:
+    """Consolidation candidates among one survey year's entries, each with why."""
+    return await service.consolidation(
+        session, principal, registry=registry, survey_year=surveyYear
     )

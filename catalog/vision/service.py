@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.principals import Access, Principal
 from broker.core.errors import AlreadyExists, BadRequestData, Forbidden, ResourceNotFound
-from broker.entities import service as entities
 from broker.entities.query.service import entities_of_type
+from broker.entities.service import create_entity, delete_entity, replace_entity
 from catalog.vision.classification import classify
+from catalog.vision.consolidation import candidates
 from catalog.vision.dependencies import Registry
 from catalog.vision.entities import (
     ASSET_TYPE,
@@ -27,7 +28,7 @@ from catalog.vision.entities import (
     base_payload,
     entry_out,
 )
-from catalog.vision.schemas import BaseEntry, BaseOut
+from catalog.vision.schemas import BaseEntry, BaseOut, CandidateOut
 
 # Bounds one entry's data map and one listing's reads of it.
 MAX_ASSETS = 1000
@@ -73,14 +74,14 @@ async def _write_assets(
     stored = {str(a["id"]) for a in await _assets(session, access, registry, entity_id)}
     for payload in asset_payloads(entity_id, entry.dataMap):
         if payload["id"] in stored:
-            await entities.replace_entity(
+            await replace_entity(
                 session, access, entity_id=payload["id"], payload=payload, context=registry.context
             )
         else:
-            await entities.create_entity(session, access, payload=payload, context=registry.context)
+            await create_entity(session, access, payload=payload, context=registry.context)
         stored.discard(payload["id"])
     for leftover in sorted(stored):
-        await entities.delete_entity(session, access, entity_id=leftover)
+        await delete_entity(session, access, entity_id=leftover)
 
 
 async def create_base(
@@ -90,7 +91,7 @@ async def create_base(
     payload = base_payload(entry, classify(entry))
     access = Access(principal, registry.shared_tenant)
     try:
-        await entities.create_entity(session, access, payload=payload, context=registry.context)
+        await create_entity(session, access, payload=payload, context=registry.context)
     except AlreadyExists as exc:
         raise AlreadyExists(
             f"{entry.municipality} already has base {entry.code} in survey year "
@@ -114,7 +115,7 @@ async def replace_base(
     if base_id(entry.municipality, entry.code, entry.surveyYear) != entity_id:
         raise BadRequestData("municipality, code and surveyYear name the entry: they cannot change")
     access = Access(principal, registry.shared_tenant)
-    await entities.replace_entity(
+    await replace_entity(
         session,
         access,
         entity_id=entity_id,
@@ -165,3 +166,23 @@ async def list_bases(
         entry_out(e, await _assets(session, access, registry, str(e["id"]))) for e in found.entities
     ]
     return entries, found.more
+
+
+async def consolidation(
+    session: AsyncSession, principal: Principal, *, registry: Registry, survey_year: int
+) -> list[CandidateOut]:
+    """The candidates among every entry of one survey year."""
+    entries: list[BaseOut] = []
+    more = True
+    while more:
+        page, more = await list_bases(
+            session,
+            principal,
+            registry=registry,
+            municipality=None,
+            survey_year=survey_year,
+            limit=MAX_ASSETS,
+            offset=len(entries),
+        )
+        entries.extend(page)
+    return candidates(entries)
