@@ -1,15 +1,17 @@
 """The vision API (`/vision/...`): entries of the data-linkage base inventory, validated and
 classified, stored as broker entities in the shared tenant. Parsing and dependencies only."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+import orjson
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
 from starlette.responses import Response
 
 from broker.core.db import SessionDep
 from broker.core.dependencies import PagingDep
 from broker.core.routing import RenkeiRoute, location
-from catalog.vision import service
+from catalog.vision import bulk, service
 from catalog.vision.classification import TASKS
 from catalog.vision.dependencies import RegistryDep, VisionRead, VisionWrite
 from catalog.vision.entities import CONTEXT_DOCUMENT
@@ -102,4 +104,59 @@ async def consolidation(
     """Consolidation candidates among one survey year's entries, each with why."""
     return await service.consolidation(
         session, principal, registry=registry, survey_year=surveyYear
+    )
+
+
+class ImportOut(BaseModel):
+    created: int
+    replaced: int
+
+
+@router.post(
+    "/import",
+    operation_id="importVisionBases",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"type": "array", "items": {}}},
+            },
+        }
+    },
+    responses={400: {"description": "BadRequestData, with rowErrors; nothing stored"}},
+)
+async def import_bases(
+    session: SessionDep, principal: VisionWrite, registry: RegistryDep, request: Request
+) -> ImportOut:
+    """Import entries from CSV (UTF-8 or Shift_JIS) or JSON: all rows or none."""
+    rows = bulk.parse(await request.body(), request.headers.get("content-type", ""))
+    created, replaced = await service.import_entries(
+        session, principal, registry=registry, rows=rows
+    )
+    return ImportOut(created=created, replaced=replaced)
+
+
+@router.get(
+    "/export",
+    operation_id="exportVisionBases",
+    responses={200: {"content": {"text/csv": {}, "application/json": {}}}},
+)
+async def export_bases(
+    session: SessionDep,
+    principal: VisionRead,
+    registry: RegistryDep,
+    format: Annotated[Literal["csv", "json"], Query()] = "json",
+    encoding: Annotated[Literal["utf-8", "shift_jis"], Query(description="of a CSV")] = "utf-8",
+    surveyYear: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+) -> Response:
+    """Every entry (of one survey year if asked) as CSV or JSON."""
+    entries = await service.export_entries(
+        session, principal, registry=registry, survey_year=surveyYear
+    )
+    if format == "json":
+        return Response(orjson.dumps(bulk.write_json(entries)), media_type="application/json")
+    return Response(
+        bulk.write_csv(entries).encode("cp932" if encoding == "shift_jis" else "utf-8"),
+        media_type=f"text/csv; charset={encoding}",
     )

@@ -16,6 +16,7 @@ from auth.principals import Access, Principal
 from broker.core.errors import AlreadyExists, BadRequestData, Forbidden, ResourceNotFound
 from broker.entities.query.service import entities_of_type
 from broker.entities.service import create_entity, delete_entity, replace_entity
+from catalog.vision.bulk import Row
 from catalog.vision.classification import classify
 from catalog.vision.consolidation import candidates
 from catalog.vision.dependencies import Registry
@@ -172,6 +173,12 @@ async def consolidation(
     session: AsyncSession, principal: Principal, *, registry: Registry, survey_year: int
 ) -> list[CandidateOut]:
     """The candidates among every entry of one survey year."""
+    return candidates(await _all_entries(session, principal, registry, survey_year))
+
+
+async def _all_entries(
+    session: AsyncSession, principal: Principal, registry: Registry, survey_year: int | None
+) -> list[BaseOut]:
     entries: list[BaseOut] = []
     more = True
     while more:
@@ -185,4 +192,58 @@ async def consolidation(
             offset=len(entries),
         )
         entries.extend(page)
-    return candidates(entries)
+    return entries
+
+
+async def export_entries(
+    session: AsyncSession, principal: Principal, *, registry: Registry, survey_year: int | None
+) -> list[BaseOut]:
+    return await _all_entries(session, principal, registry, survey_year)
+
+
+async def _row_error(
+    principal: Principal, registry: Registry, row: Row, seen: set[str]
+) -> str | None:
+    """Why a row cannot be imported (None if it can): 403s are raised, not collected."""
+    if row.entry is None:
+        return row.error
+    entity_id = base_id(row.entry.municipality, row.entry.code, row.entry.surveyYear)
+    if entity_id in seen:
+        return f"{entity_id} is on an earlier row too"
+    seen.add(entity_id)
+    try:
+        classify(row.entry)
+        await check_may_edit(principal, registry, row.entry.municipality)
+    except BadRequestData as exc:
+        return exc.detail
+    return None
+
+
+async def import_entries(
+    session: AsyncSession, principal: Principal, *, registry: Registry, rows: list[Row]
+) -> tuple[int, int]:
+    """Every row is checked before any is written: one bad row, and nothing is stored (400
+    with each row's error). Returns (created, replaced)."""
+    seen: set[str] = set()
+    errors = []
+    for row in rows:
+        problem = await _row_error(principal, registry, row, seen)
+        if problem is not None:
+            errors.append({"row": row.number, "error": problem})
+    if errors:
+        raise BadRequestData(f"{len(errors)} rows cannot be imported", rowErrors=errors)
+    created = replaced = 0
+    for row in rows:
+        assert row.entry is not None
+        entity_id = base_id(row.entry.municipality, row.entry.code, row.entry.surveyYear)
+        try:
+            await get_base(session, principal, registry=registry, entity_id=entity_id)
+        except ResourceNotFound:
+            await create_base(session, principal, registry=registry, entry=row.entry)
+            created += 1
+            continue
+        await replace_base(
+            session, principal, registry=registry, entity_id=entity_id, entry=row.entry
+        )
+        replaced += 1
+    return created, replaced
