@@ -160,3 +160,23 @@ async def export_bases(
         bulk.write_csv(entries).encode("cp932" if encoding == "shift_jis" else "utf-8"),
         media_type=f"text/csv; charset={encoding}",
     )
+
+
+@router.get(
+    "/document",
+    operation_id="visionDocument",
+    responses={200: {"content": {"text/html": {}, "text/markdown": {}}}},
+)
+async def vision_document(
+    session: SessionDep,
+    principal: VisionRead,
+    registry: RegistryDep,
+    surveyYear: Annotated[int, Query(ge=2000, le=2100)],
+    format: Annotated[Literal["html", "markdown"], Query()] = "html",
+) -> Response:
+    """The vision document of one survey year (HTML or Markdown); annexes: /vision/export."""
+    text = await service.vision_document(
+        session, principal, registry=registry, survey_year=surveyYear, format=format
+    )
+    media = "text/html" if format == "html" else "text/markdown"
+    return Response(text, media_type=f"{media}; charset=utf-8")

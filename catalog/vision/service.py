@@ -16,6 +16,7 @@ from auth.principals import Access, Principal
 from broker.core.errors import AlreadyExists, BadRequestData, Forbidden, ResourceNotFound
 from broker.entities.query.service import entities_of_type
 from broker.entities.service import create_entity, delete_entity, replace_entity
+from catalog.vision import document
 from catalog.vision.bulk import Row
 from catalog.vision.classification import classify
 from catalog.vision.consolidation import candidates
@@ -247,3 +248,22 @@ async def import_entries(
         )
         replaced += 1
     return created, replaced
+
+
+async def vision_document(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    registry: Registry,
+    survey_year: int,
+    format: str,
+) -> str:
+    """The vision document of one survey year, rendered from its entries."""
+    entries = await _all_entries(session, principal, registry, survey_year)
+    return document.render(
+        entries,
+        candidates(entries),
+        survey_year=survey_year,
+        format=format,
+        export_url="/vision/export",
+    )

@@ -72,3 +72,21 @@ async def create(http: httpx.AsyncClient, **overrides: Any) -> dict[str, Any]:
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
     return created
+
+
+async def check_read_route_auth(
+    client: httpx.AsyncClient,
+    anonymous: httpx.AsyncClient,
+    app: FastAPI,
+    path: str,
+    params: dict[str, Any],
+) -> httpx.Response:
+    """401 without a token, 403 without vision:read; returns what another municipality's
+    reader gets (the inventory is the prefecture's shared data)."""
+    assert (await anonymous.get(path, params=params)).status_code == 401
+    none = await member_of(client, app, "yokohama", scope=[scopes.READ])
+    assert (await client.get(path, params=params, headers=none)).status_code == 403
+    kawasaki = await member_of(client, app, "kawasaki", scope=[scopes.VISION_READ])
+    response = await client.get(path, params=params, headers=kawasaki)
+    assert response.status_code == 200, response.text
+    return response

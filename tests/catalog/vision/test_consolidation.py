@@ -3,7 +3,7 @@
 import httpx
 from fastapi import FastAPI
 
-from tests.catalog.vision.helpers import create, member_of
+from tests.catalog.vision.helpers import check_read_route_auth, create
 
 CONSOLIDATION = "/vision/consolidation"
 
@@ -52,11 +52,5 @@ async def test_consolidation_needs_a_token_and_vision_read(
 ) -> None:
     await _three_cities(client)
     params = {"surveyYear": 2026}
-    assert (await anonymous.get(CONSOLIDATION, params=params)).status_code == 401
-    none = await member_of(client, app, "yokohama", scope=["ngsi-ld:read"])
-    assert (await client.get(CONSOLIDATION, params=params, headers=none)).status_code == 403
-    # another municipality's member reads the whole prefecture's candidates: vision entries
-    # are shared data
-    kawasaki = await member_of(client, app, "kawasaki", scope=["vision:read"])
-    shown = await client.get(CONSOLIDATION, params=params, headers=kawasaki)
+    shown = await check_read_route_auth(client, anonymous, app, CONSOLIDATION, params)
     assert len(shown.json()) == len((await client.get(CONSOLIDATION, params=params)).json())
