@@ -10,6 +10,8 @@ CATALOG_READ = "catalog:read"
 CATALOG_WRITE = "catalog:write"
 TENANTS_ADMIN = "tenants:admin"
 AUDIT_READ = "audit:read"
+VISION_READ = "vision:read"
+VISION_WRITE = "vision:write"
 
 SCOPES: dict[str, str] = {
     READ: "read entities, types and attributes (NGSI-LD)",
@@ -22,6 +24,8 @@ SCOPES: dict[str, str] = {
     CATALOG_WRITE: "publish datasets in the open data catalog",
     TENANTS_ADMIN: "register tenants, clients and data sharing grants",
     AUDIT_READ: "read the audit log and usage reports",
+    VISION_READ: "read the data-linkage base inventory (vision registry)",
+    VISION_WRITE: "edit the vision entries of the caller's municipalities",
 }
 
 # Scopes that only read: access through the shared tenant or a sharing grant allows these.

@@ -1,5 +1,5 @@
-"""Wiring of the catalog package into the app: the CKAN Action API's and DCAT-AP's routes
-and settings."""
+"""Wiring of the catalog package into the app: the routes and settings of the CKAN Action
+API, DCAT-AP, live data, files, the standard data sets and the vision registry."""
 
 from fastapi import FastAPI
 
@@ -10,6 +10,7 @@ from catalog.files.router import router as files_router
 from catalog.live.router import router as live_router
 from catalog.settings import CatalogSettings, get_catalog_settings
 from catalog.standard.router import router as standard_router
+from catalog.vision.router import router as vision_router
 
 
 def catalog_package(settings: CatalogSettings | None = None) -> Package:
@@ -21,5 +22,6 @@ def catalog_package(settings: CatalogSettings | None = None) -> Package:
         app.include_router(live_router)
         app.include_router(files_router)
         app.include_router(standard_router)
+        app.include_router(vision_router)
 
     return Package("catalog", include_routers=include_routers)

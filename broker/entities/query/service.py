@@ -71,3 +71,30 @@ def saved_query(
         q=parse_q(q) if q else None,
         geo=parse_geo_query(georel, geometry, coordinates, geoproperty),
     )
+
+
+async def entities_of_type(
+    session: AsyncSession,
+    access: Access,
+    *,
+    entity_type: str,
+    context: Context,
+    ids: tuple[str, ...] = (),
+    id_pattern: str | None = None,
+    limit: int,
+    offset: int = 0,
+    count: bool = False,
+) -> QueryResult:
+    """Entities of one type in key-values, for packages that keep their own records as broker
+    entities (catalog/vision) and read them without an HTTP query to parse."""
+    selector = Selector(ids=ids, id_pattern=id_pattern, types=parse_types(entity_type))
+    return await query_entities(
+        session,
+        access,
+        query=EntityQuery(selectors=(selector,)),
+        context=context,
+        representation=Representation(format=KEY_VALUES),
+        limit=limit,
+        offset=offset,
+        count=count,
+    )
