@@ -42,6 +42,7 @@ PUBLIC |= {
     "/dataset/{dataset_id}/resource/{resource_id}/download/{filename}",
     "/catalog/standard",
     "/catalog/standard/{set_id}",
+    "/vision/context.jsonld",  # the vision vocabulary: a @context every client must fetch
 }
 
 
