@@ -25,7 +25,7 @@ SAMPLES = {
     "context_id": "https%3A%2F%2Fcontexts.example%2Fctx.jsonld",
 }
 # /iot/json: devices authenticate with their group's API key, as with the IoT Agent.
-PUBLIC = {"/health", "/ready", "/oauth2/token", "/oauth2/revoke", "/iot/json"}
+PUBLIC = {"/health", "/ready", "/oauth2/token", "/oauth2/revoke", "/oauth2/authorize", "/iot/json"}
 
 
 def _operations() -> list[tuple[str, str, str, bool]]:

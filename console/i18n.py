@@ -1,0 +1,61 @@
+"""The console's message catalog: Japanese first, English on request (?lang=en, kept in a
+cookie). A missing English message falls back to the Japanese one."""
+
+from starlette.requests import Request
+
+LANG_COOKIE = "renkei_lang"
+LANGUAGES = ("ja", "en")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "app": {"ja": "Renkei データ連携基盤", "en": "Renkei data-linkage base"},
+    "home": {"ja": "ホーム", "en": "Home"},
+    "tenants": {"ja": "テナント", "en": "Tenants"},
+    "clients": {"ja": "クライアントとスコープ", "en": "Clients and scopes"},
+    "sign_out": {"ja": "サインアウト", "en": "Sign out"},
+    "signed_in_as": {"ja": "サインイン中", "en": "Signed in as"},
+    "role": {"ja": "役割", "en": "Role"},
+    "tenants_of_user": {"ja": "担当テナント", "en": "Tenants"},
+    "all_tenants": {"ja": "すべてのテナント", "en": "every tenant"},
+    "id": {"ja": "ID", "en": "ID"},
+    "code": {"ja": "団体コード", "en": "Municipality code"},
+    "kind": {"ja": "種別", "en": "Kind"},
+    "name_ja": {"ja": "名称（日本語）", "en": "Name (Japanese)"},
+    "name_en": {"ja": "名称（英語）", "en": "Name (English)"},
+    "name": {"ja": "名称", "en": "Name"},
+    "active": {"ja": "有効", "en": "Active"},
+    "yes": {"ja": "はい", "en": "yes"},
+    "no": {"ja": "いいえ", "en": "no"},
+    "scopes": {"ja": "スコープ", "en": "Scopes"},
+    "new_tenant": {"ja": "テナントを登録", "en": "Register a tenant"},
+    "new_client": {"ja": "クライアントを登録", "en": "Register a client"},
+    "register": {"ja": "登録", "en": "Register"},
+    "created": {"ja": "登録しました", "en": "Registered"},
+    "client_secret_once": {
+        "ja": "クライアントシークレット（この画面でのみ表示されます）",
+        "en": "Client secret (shown only on this page)",
+    },
+    "forbidden": {
+        "ja": "このページを表示する権限がありません。",
+        "en": "You are not allowed to open this page.",
+    },
+    "not_found": {"ja": "見つかりません。", "en": "Not found."},
+    "expired_form": {
+        "ja": "フォームの有効期限が切れました。もう一度お試しください。",
+        "en": "The form has expired. Please try again.",
+    },
+    "error": {"ja": "エラー", "en": "Error"},
+    "language": {"ja": "English", "en": "日本語"},
+    "municipality": {"ja": "市町村", "en": "Municipality"},
+    "prefecture": {"ja": "都道府県", "en": "Prefecture"},
+    "shared": {"ja": "共有", "en": "Shared"},
+}
+
+
+def language(request: Request) -> str:
+    asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    return asked if asked in LANGUAGES else "ja"
+
+
+def translate(lang: str, key: str) -> str:
+    entry = MESSAGES[key]
+    return entry.get(lang) or entry["ja"]

@@ -1,0 +1,46 @@
+"""Wiring of the console into the app: its pages, its static files, its public client."""
+
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import RedirectResponse, Response
+
+from auth.clients.service import ensure_public_client
+from broker.core.packages import Core, Package
+from console.admin import router as admin_router
+from console.dependencies import SignInRequired
+from console.session import BASE, CALLBACK, CLIENT_ID, make_cookies
+from console.signin import router as signin_router
+
+STATIC = Path(__file__).parent / "static"
+
+
+async def _sign_in_first(request: Request, exc: Exception) -> Response:
+    return RedirectResponse(BASE + "/login", status_code=303)
+
+
+def include_routers(app: FastAPI) -> None:
+    app.include_router(signin_router)
+    app.include_router(admin_router)
+    app.mount(BASE + "/static", StaticFiles(directory=STATIC), name="console-static")
+    app.add_exception_handler(SignInRequired, _sign_in_first)
+
+
+def console_package(*, secret: str, session_ttl: int) -> Package:
+    @asynccontextmanager
+    async def start(app: FastAPI, core: Core) -> AsyncIterator[None]:
+        """The console's client stored, its redirect URI registered, its cookies signed."""
+        app.state.console_cookies = make_cookies(secret, session_ttl=session_ttl)
+        issuer: str = app.state.issuer
+        app.state.token_endpoints.register_redirect_uris(CLIENT_ID, (issuer + CALLBACK,))
+        async with core.db.transaction() as session:
+            await ensure_public_client(session, client_id=CLIENT_ID, name="Renkei console")
+        yield
+
+    def starter(app: FastAPI, core: Core) -> AbstractAsyncContextManager[None]:
+        return start(app, core)
+
+    return Package("console", include_routers=include_routers, start=starter)
