@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from auth.clients.service import ensure_public_client
 from broker.core.packages import Core, Package
 from console.admin import router as admin_router
+from console.audit import router as audit_router
 from console.dependencies import SignInRequired
 from console.session import BASE, CALLBACK, CLIENT_ID, make_cookies
 from console.signin import router as signin_router
@@ -25,6 +26,7 @@ async def _sign_in_first(request: Request, exc: Exception) -> Response:
 def include_routers(app: FastAPI) -> None:
     app.include_router(signin_router)
     app.include_router(admin_router)
+    app.include_router(audit_router)
     app.mount(BASE + "/static", StaticFiles(directory=STATIC), name="console-static")
     app.add_exception_handler(SignInRequired, _sign_in_first)
 

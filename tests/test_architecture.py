@@ -68,6 +68,8 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "auth.users.service",
         "auth.users.roles",
         "auth.audit.service",
+        "auth.audit.filters",
+        "auth.keys.dependencies",
         "auth",
     ),
 }
