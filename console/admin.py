@@ -1,4 +1,5 @@
-"""Administration pages: tenants, and clients with their scopes.
+"""Administration pages: tenants (with their sharing grants and subscriptions), and clients
+with their scopes.
 
 Every page calls the same services as the admin API with the signed-in person's principal, so
 what a person sees and may change is decided there: a municipal admin lists only their
@@ -13,11 +14,15 @@ from auth import scopes
 from auth.clients.schemas import ClientCreate
 from auth.clients.service import create_client, list_clients
 from auth.cookies import same
+from auth.dependencies import guard
+from auth.grants.service import list_grants
 from auth.tenants.schemas import TenantCreate
 from auth.tenants.service import get_tenant, list_tenants
 from auth.tenants.service import register_tenant as register
 from broker.core.db import SessionDep
 from broker.core.errors import NgsiLdError
+from broker.subscriptions.dependencies import SubscriptionsDep
+from broker.subscriptions.service import query_subscriptions
 from console.dependencies import Visitor, VisitorDep
 from console.pages import Form, error_page, read_form, render
 from console.session import BASE
@@ -94,15 +99,33 @@ async def register_tenant(request: Request, session: SessionDep, visitor: Visito
     return await _tenants_page(request, session, visitor, status=201, created=row.id)
 
 
+async def _subscriptions(
+    request: Request, session: SessionDep, visitor: Visitor, deps: SubscriptionsDep, tenant: str
+) -> list[dict[str, object]] | None:
+    """The tenant's subscriptions (first 100) when the person may manage them, else None."""
+    if not visitor.principal.has_scope(scopes.SUBSCRIBE):
+        return None
+    access = await guard(request).access(visitor.principal, scope=scopes.SUBSCRIBE, tenant=tenant)
+    page = await query_subscriptions(session, access, deps, limit=100, offset=0, count=False)
+    return page.items
+
+
 @router.get(BASE + "/tenants/{tenant}")
 async def tenant_page(
-    request: Request, tenant: str, session: SessionDep, visitor: VisitorDep
+    request: Request,
+    tenant: str,
+    session: SessionDep,
+    visitor: VisitorDep,
+    deps: SubscriptionsDep,
 ) -> Response:
-    """One tenant, and the clients that may act in it."""
+    """One tenant: the clients acting in it, its sharing grants, its subscriptions and their
+    delivery failures."""
     if denied := _denied(request, visitor, scopes.TENANTS_ADMIN):
         return denied
     try:
         row = await get_tenant(session, visitor.principal, tenant=tenant)
+        grants = await list_grants(session, visitor.principal, tenant=tenant)
+        subscriptions = await _subscriptions(request, session, visitor, deps, tenant)
     except NgsiLdError as error:
         return error_page(request, visitor, error.status, _problem(error))
     members = [
@@ -110,7 +133,15 @@ async def tenant_page(
         for c in await list_clients(session, visitor.principal)
         if tenant in c.tenants or "*" in c.tenants
     ]
-    return render(request, "tenant.html", visitor, tenant=row, clients=members)
+    return render(
+        request,
+        "tenant.html",
+        visitor,
+        tenant=row,
+        clients=members,
+        grants=grants,
+        subscriptions=subscriptions,
+    )
 
 
 async def _clients_page(

@@ -56,10 +56,12 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "broker.entities.query.service",
         "broker.temporal.service",
         "broker.subscriptions.service",
+        "broker.subscriptions.dependencies",  # the subscriptions service, as a typed dependency
         "auth.principals",
         "auth.dependencies",
         "auth.scopes",
         "auth.cookies",
+        "auth.grants.service",
         "auth.clients.service",
         "auth.clients.schemas",
         "auth.tenants.service",

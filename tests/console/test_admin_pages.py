@@ -2,8 +2,11 @@
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import text
 
 from auth.users.roles import MUNICIPAL_ADMIN, MUNICIPAL_STAFF, PREFECTURE_ADMIN
+from tests.broker.entities.helpers import headers
+from tests.broker.subscriptions.helpers import SUBSCRIPTIONS, subscription
 from tests.console.helpers import csrf_of, signed_in
 
 
@@ -114,3 +117,51 @@ async def test_the_stylesheet_is_served_from_the_package(
     response = await browser.get("/console/static/console.css")
     assert response.status_code == 200
     assert "text/css" in response.headers["content-type"]
+
+
+async def _grant_and_subscription(client: httpx.AsyncClient) -> str:
+    grant = await client.post(
+        "/admin/v1/tenants/yokohama/grants",
+        json={"granteeTenant": "kawasaki", "entityTypes": ["CrowdFlowObserved"]},
+    )
+    assert grant.status_code == 201, grant.text
+    made = await client.post(
+        SUBSCRIPTIONS,
+        json=subscription("http://127.0.0.1:9/nowhere"),
+        headers=headers("yokohama"),
+    )
+    assert made.status_code == 201, made.text
+    return made.headers["Location"].rsplit("/", 1)[1]
+
+
+async def test_a_tenant_page_shows_its_grants_and_subscriptions_and_their_failures(
+    app: FastAPI, browser: httpx.AsyncClient, client: httpx.AsyncClient
+) -> None:
+    subscription_id = await _grant_and_subscription(client)
+    await signed_in(app, browser, "sato", MUNICIPAL_ADMIN, "yokohama")
+    page = await browser.get("/console/tenants/yokohama")
+    grants = page.text.split('<table id="grants">')[1].split("</table>")[0]
+    assert "kawasaki" in grants and "CrowdFlowObserved" in grants
+    rows = page.text.split('<table id="subscriptions">')[1].split("</table>")[0]
+    assert subscription_id in rows and "正常" in rows and 'class="failed"' not in rows
+    async with app.state.db.transaction() as session:
+        await session.execute(
+            text(
+                "UPDATE subscriptions SET consecutive_failures = 1000, times_failed = 3"
+                " WHERE tenant_id = 'yokohama'"
+            )
+        )
+    failing = await browser.get("/console/tenants/yokohama")
+    rows = failing.text.split('<table id="subscriptions">')[1].split("</table>")[0]
+    assert 'class="failed"' in rows and "失敗中" in rows and "<td>3</td>" in rows
+
+
+async def test_another_tenants_grants_and_subscriptions_stay_hidden(
+    app: FastAPI, browser: httpx.AsyncClient, client: httpx.AsyncClient
+) -> None:
+    subscription_id = await _grant_and_subscription(client)
+    await signed_in(app, browser, "kato", MUNICIPAL_ADMIN, "kawasaki")
+    own = await browser.get("/console/tenants/kawasaki")
+    assert own.status_code == 200
+    assert subscription_id not in own.text
+    assert (await browser.get("/console/tenants/yokohama")).status_code == 404
