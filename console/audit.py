@@ -5,7 +5,7 @@ may read (every tenant for the prefecture's auditors) is decided there, as for t
 """
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -35,7 +35,11 @@ def _denied(request: Request, visitor: Visitor) -> Response | None:
 
 
 def _when(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+    """A time of the form; the browser's datetime-local input has no zone: UTC is meant."""
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _filter(query: dict[str, str]) -> RecordFilter:

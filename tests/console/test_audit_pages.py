@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from auth.users.roles import AUDITOR, MUNICIPAL_ADMIN
 from console.audit import by_month
-from tests.auth.helpers import sealed
+from tests.auth.helpers import audit_rows, sealed
 from tests.broker.entities.helpers import ENTITIES, SENSOR_ID, create, headers
 from tests.console.helpers import csrf_of, signed_in
 
@@ -99,3 +99,31 @@ def test_daily_usage_rows_are_summed_per_tenant_and_month() -> None:
         {"tenant": "a", "month": "2026-12", "reads": 5, "writes": 1},
         {"tenant": "b", "month": "2026-11", "reads": 7, "writes": 0},
     ]
+
+
+async def test_the_time_range_of_the_search_form_is_read_as_utc(
+    app: FastAPI, browser: httpx.AsyncClient, client: httpx.AsyncClient
+) -> None:
+    await _recorded(app, client)
+    await signed_in(app, browser, "yamada", AUDITOR)
+    wanted = {"tenant": "yokohama"}
+    later = await browser.get("/console/audit", params={**wanted, "from": "2100-01-01T00:00"})
+    earlier = await browser.get("/console/audit", params={**wanted, "to": "2000-01-01T00:00"})
+    since = await browser.get("/console/audit", params={**wanted, "from": "2000-01-01T00:00"})
+    for page in (later, earlier, since):
+        assert page.status_code == 200, page.text
+    assert later.text.split('<table id="records">')[1].count("<tr><td>") == 0
+    assert earlier.text.split('<table id="records">')[1].count("<tr><td>") == 0
+    assert since.text.split('<table id="records">')[1].count("<tr><td>") == 2
+
+
+async def test_the_console_stylesheet_is_not_audited_but_its_pages_are(
+    app: FastAPI, browser: httpx.AsyncClient
+) -> None:
+    await signed_in(app, browser, "yamada", AUDITOR)
+    assert (await browser.get("/console/static/console.css")).status_code == 200
+    assert (await browser.get("/console/usage")).status_code == 200
+    await sealed(app)
+    paths = [str(row["path"]) for row in await audit_rows(app, "SELECT path FROM audit_records")]
+    assert "/console/usage" in paths
+    assert not [p for p in paths if p.startswith("/console/static")]
