@@ -84,6 +84,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "times_sent": {"ja": "送信数", "en": "Sent"},
     "times_failed": {"ja": "失敗数", "en": "Failed"},
     "last_failure": {"ja": "最終失敗", "en": "Last failure"},
+    "users": {"ja": "利用者", "en": "People"},
+    "new_user": {"ja": "利用者を登録", "en": "Add a person"},
+    "locked": {"ja": "ロック期限", "en": "Locked until"},
+    "first_password": {
+        "ja": "初期パスワード（12文字以上）",
+        "en": "First password (12+ characters)",
+    },
     "municipality": {"ja": "市町村", "en": "Municipality"},
     "prefecture": {"ja": "都道府県", "en": "Prefecture"},
     "shared": {"ja": "共有", "en": "Shared"},

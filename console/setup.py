@@ -15,6 +15,7 @@ from console.audit import router as audit_router
 from console.dependencies import SignInRequired
 from console.session import BASE, CALLBACK, CLIENT_ID, make_cookies
 from console.signin import router as signin_router
+from console.users import router as users_router
 
 STATIC = Path(__file__).parent / "static"
 
@@ -27,6 +28,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(signin_router)
     app.include_router(admin_router)
     app.include_router(audit_router)
+    app.include_router(users_router)
     app.mount(BASE + "/static", StaticFiles(directory=STATIC), name="console-static")
     app.add_exception_handler(SignInRequired, _sign_in_first)
 

@@ -69,6 +69,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "auth.tokens.dependencies",
         "auth.users.service",
         "auth.users.roles",
+        "auth.users.schemas",
         "auth.audit.service",
         "auth.audit.filters",
         "auth.keys.dependencies",

@@ -136,3 +136,17 @@ async def get_user(session: AsyncSession, user_id: str) -> User | None:
     """The active user of a signed-in token (its `sub`)."""
     user = await UserRepository(session).get(user_id)
     return user if user is not None and user.active else None
+
+
+def _may_see(principal: Principal, user: User) -> bool:
+    return principal.all_tenants or (
+        ALL_TENANTS not in user.tenants and all(t in principal.tenants for t in user.tenants)
+    )
+
+
+async def list_users(session: AsyncSession, principal: Principal) -> list[User]:
+    """The users a tenant administrator manages: everyone for the prefecture, the users of
+    their municipality for a municipal admin."""
+    if not principal.has_scope(scopes.TENANTS_ADMIN):
+        raise Forbidden(f"listing users needs the scope {scopes.TENANTS_ADMIN}")
+    return [u for u in await UserRepository(session).list_all() if _may_see(principal, u)]
