@@ -80,3 +80,19 @@ async def test_the_console_is_available_in_english(app: FastAPI, watched: Watche
     await page.get_by_role("link", name="Usage per tenant and month").click()
     assert await page.locator("html").get_attribute("lang") == "en"
     await watched.shot("usage-en")
+
+
+async def test_the_pages_fit_a_phone_screen(app: FastAPI, watched: Watched) -> None:
+    await make_user(app, "suzuki", PREFECTURE_ADMIN)
+    page = watched.page
+    await page.set_viewport_size({"width": 375, "height": 740})
+    await _sign_in(watched, "suzuki")
+    for path in ("/console", "/console/tenants", "/console/users"):
+        await page.goto(watched.base + path)
+        overflow = await page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, path
+    await page.get_by_label("ID", exact=True).focus()
+    assert await page.evaluate("document.activeElement.id") == "user-id"
+    await watched.shot("users-phone")
