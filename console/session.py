@@ -15,6 +15,7 @@ from auth.cookies import CookieSigner, new_token
 SESSION_COOKIE = "renkei_console"
 FLOW_COOKIE = "renkei_console_flow"
 CLIENT_ID = "renkei-console"
+CLIENT_NAME = "Renkei console"
 BASE = "/console"
 CALLBACK = BASE + "/callback"
 FLOW_TTL = 900

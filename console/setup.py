@@ -8,7 +8,6 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import RedirectResponse, Response
 
-from auth.clients.service import ensure_public_client
 from broker.core.packages import Core, Package
 from console.admin import router as admin_router
 from console.audit import router as audit_router
@@ -36,12 +35,11 @@ def include_routers(app: FastAPI) -> None:
 def console_package(*, secret: str, session_ttl: int) -> Package:
     @asynccontextmanager
     async def start(app: FastAPI, core: Core) -> AsyncIterator[None]:
-        """The console's client stored, its redirect URI registered, its cookies signed."""
+        """The console's redirect URI registered, its cookies signed. Its client is stored on
+        the first sign-in (console.signin.login), so the app starts with the store down."""
         app.state.console_cookies = make_cookies(secret, session_ttl=session_ttl)
         issuer: str = app.state.issuer
         app.state.token_endpoints.register_redirect_uris(CLIENT_ID, (issuer + CALLBACK,))
-        async with core.db.transaction() as session:
-            await ensure_public_client(session, client_id=CLIENT_ID, name="Renkei console")
         yield
 
     def starter(app: FastAPI, core: Core) -> AbstractAsyncContextManager[None]:

@@ -6,20 +6,32 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
+from auth.clients.service import ensure_public_client
 from auth.cookies import new_token, same, set_cookie
 from auth.dependencies import TOKEN_URL
 from auth.tokens.dependencies import IssuerDep, TokenEndpointsDep
 from broker.core.db import SessionDep
 from console.dependencies import CookiesDep, VisitorDep
 from console.pages import error_page, read_form
-from console.session import BASE, CALLBACK, CLIENT_ID, FLOW_COOKIE, SESSION_COOKIE, Flow
+from console.session import (
+    BASE,
+    CALLBACK,
+    CLIENT_ID,
+    CLIENT_NAME,
+    FLOW_COOKIE,
+    SESSION_COOKIE,
+    Flow,
+)
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get(BASE + "/login")
-async def login(request: Request, cookies: CookiesDep, issuer: IssuerDep) -> Response:
+async def login(
+    request: Request, session: SessionDep, cookies: CookiesDep, issuer: IssuerDep
+) -> Response:
     """Start a sign-in: a new state and verifier in a cookie, the browser to /oauth2/authorize."""
+    await ensure_public_client(session, client_id=CLIENT_ID, name=CLIENT_NAME)
     flow = Flow.new()
     query = urlencode(
         {

@@ -131,8 +131,7 @@ def _reset_statements(admin_client: str) -> list[str]:
         + ")"
     )
     keep_rows = {
-        # the console's public client is stored once, when the app starts
-        "oauth_clients": f"id NOT IN ('{admin_client}', '{ADMIN_CLIENT}', 'renkei-console')",
+        "oauth_clients": f"id NOT IN ('{admin_client}', '{ADMIN_CLIENT}')",
         "tenants": removed_tenants,
         "catalog_organizations": f"tenant_id IN (SELECT id FROM tenants WHERE {removed_tenants})",
     }
