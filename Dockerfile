@@ -11,6 +11,7 @@ COPY broker ./broker
 COPY connectors ./connectors
 COPY catalog ./catalog
 COPY auth ./auth
+COPY console ./console
 COPY migrations ./migrations
 # runtime dependencies only (no [dev] extra)
 RUN /opt/renkei/bin/pip install --no-cache-dir .

@@ -1,4 +1,5 @@
-"""`renkei tenant ...`, `renkei client ...`: administration from the command line.
+"""`renkei tenant ...`, `renkei client ...`, `renkei users ...`: administration from the
+command line.
 
 The commands work on the store directly (RENKEI_DATABASE_URL), as Renkei itself, through the
 same services as the admin API.
@@ -6,7 +7,9 @@ same services as the admin API.
 
 import argparse
 import asyncio
+import getpass
 import json
+import sys
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -24,6 +27,9 @@ from auth.settings import get_auth_settings
 from auth.tenants import service as tenants
 from auth.tenants.router import tenant_out
 from auth.tenants.schemas import TenantCreate
+from auth.users import service as users
+from auth.users.roles import ROLES
+from auth.users.schemas import UserCreate, UserOut
 from broker.core.db import Database
 from broker.core.errors import NgsiLdError
 from broker.core.settings import get_settings
@@ -110,6 +116,42 @@ async def _client_revoke(session: AsyncSession, args: argparse.Namespace) -> Any
     return client_out(await clients.revoke_client(session, SYSTEM, client_id=args.id))
 
 
+def user_out(user: Any) -> UserOut:
+    return UserOut(
+        id=user.id,
+        name=user.name,
+        role=user.role,
+        tenants=user.tenants,
+        active=user.active,
+        lockedUntil=user.locked_until,
+        createdAt=user.created_at,
+    )
+
+
+async def _user_create(session: AsyncSession, args: argparse.Namespace) -> Any:
+    """The password is typed at the terminal, or read from standard input when that is not a
+    terminal (scripts); never from the command line, which the process list shows."""
+    if sys.stdin.isatty():
+        password = getpass.getpass("password: ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    body = UserCreate(
+        id=args.id, name=args.name, role=args.role, tenant=args.tenant, password=password
+    )
+    return user_out(await users.create_user(session, SYSTEM, body=body))
+
+
+def _register_users(commands: Any) -> None:
+    user = commands.add_parser("users", help="people who sign in to the console")
+    user_commands = user.add_subparsers(dest="action", required=True)
+    create = user_commands.add_parser("create", help="create a user (e.g. the first admin)")
+    create.add_argument("id", help="the sign-in name")
+    create.add_argument("--name", required=True)
+    create.add_argument("--role", required=True, choices=sorted(ROLES))
+    create.add_argument("--tenant", help="the municipality of a municipal role")
+    create.set_defaults(func=_run(_user_create))
+
+
 def _audit_verify(args: argparse.Namespace) -> int:
     """Exit status 0 when every chain is intact, 1 when one is broken."""
 
@@ -142,7 +184,8 @@ def _audit_verify(args: argparse.Namespace) -> int:
 
 
 def register(commands: Any) -> None:
-    """Add the `tenant` and `client` commands to the `renkei` parser."""
+    """Add the `tenant`, `client`, `users` and `audit` commands to the `renkei` parser."""
+    _register_users(commands)
     tenant = commands.add_parser("tenant", help="register and list tenants")
     tenant_commands = tenant.add_subparsers(dest="action", required=True)
     add = tenant_commands.add_parser("add", help="register a tenant")

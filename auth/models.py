@@ -10,16 +10,19 @@ from auth.audit.models import (
 from auth.clients.models import Client
 from auth.grants.models import Grant
 from auth.keys.models import SigningKey
-from auth.tokens.models import RevokedToken
+from auth.tokens.models import AuthorizationCode, RevokedToken
+from auth.users.models import User
 
 __all__ = [
     "AuditChain",
     "AuditCheckpoint",
     "AuditInbox",
     "AuditRecord",
+    "AuthorizationCode",
     "Client",
     "Grant",
     "RevokedToken",
     "SigningKey",
     "UsageCounter",
+    "User",
 ]

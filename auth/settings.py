@@ -75,6 +75,10 @@ class AuthSettings(BaseSettings):
     audit_batch_size: int = Field(default=500, ge=1)
     audit_checkpoint_interval: float = Field(default=300.0, gt=0)
     usage_timezone: str = "Asia/Tokyo"
+    signin_max_failures: int = Field(
+        default=5, ge=1, le=100, description="wrong passwords in a row that lock an account"
+    )
+    signin_lockout_minutes: float = Field(default=15.0, gt=0, le=1440)
 
     @model_validator(mode="after")
     def _no_default_secret_in_production(self) -> "AuthSettings":

@@ -13,6 +13,7 @@ from auth.audit.router import router as audit_router
 from auth.audit.usage import Usage
 from auth.bootstrap import bootstrapped
 from auth.clients.router import router as clients_router
+from auth.cookies import CookieSigner
 from auth.directory import Directory
 from auth.grants.router import router as grants_router
 from auth.guard import Guard
@@ -24,11 +25,13 @@ from auth.tenants.router import router as tenants_router
 from auth.tokens.router import router as tokens_router
 from auth.tokens.service import TokenEndpoints
 from auth.tokens.validation import Authenticator
+from auth.users.service import Lockout
 from broker.core.db import Database
 from broker.core.packages import Core, Package
 from broker.core.tenancy import TenantRegistry
 
 log = logging.getLogger("renkei.auth")
+SIGNIN_PAGE_TTL = 900  # seconds a sign-in page's form may be sent
 
 
 def include_routers(app: FastAPI) -> None:
@@ -105,6 +108,13 @@ async def auth_components(
         metrics = getattr(app.state, "metrics", None)
         if metrics is not None:
             metrics.add_source("ratelimit", limiter.metric_families)
+        app.state.signin_cookies = CookieSigner(
+            settings.secret.get_secret_value(), purpose="signin", max_age=SIGNIN_PAGE_TTL
+        )
+        app.state.signin_lockout = Lockout(
+            max_failures=settings.signin_max_failures,
+            duration=timedelta(minutes=settings.signin_lockout_minutes),
+        )
         app.state.guard = Guard(
             disabled=settings.auth_disabled,
             authenticator=authenticator,

@@ -9,11 +9,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def renkei(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def renkei(
+    *args: str, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "broker.cli", *args],
         cwd=ROOT,
         env={**os.environ, **(env or {})},
+        input=stdin,
+        stdin=None if stdin is not None else subprocess.DEVNULL,
         capture_output=True,
         text=True,
         timeout=120,
@@ -149,3 +153,57 @@ def test_probe_fails_when_no_server_listens() -> None:
     result = renkei("probe", "--port", str(port), "--timeout", "1")
     assert result.returncode == 1
     assert f"127.0.0.1:{port}/health" in result.stderr
+
+
+def test_users_create_makes_the_first_admin_with_a_password_from_stdin(tmp_path: Path) -> None:
+    import json
+
+    env = {"RENKEI_DATA_DIR": str(tmp_path)}
+    assert renkei("migrate", env=env).returncode == 0
+    password = "a long first password"
+    made = renkei(
+        "users",
+        "create",
+        "suzuki",
+        "--name",
+        "鈴木",
+        "--role",
+        "prefecture-admin",
+        env=env,
+        stdin=password + "\n",
+    )
+    assert made.returncode == 0, made.stderr + made.stdout
+    shown = json.loads(made.stdout)
+    assert shown["role"] == "prefecture-admin" and shown["tenants"] == ["*"]
+    assert password not in made.stdout
+    with sqlite3.connect(tmp_path / "renkei.db") as db:
+        stored = db.execute("SELECT password_hash FROM users WHERE id = 'suzuki'").fetchone()[0]
+    assert stored.startswith("$argon2id$")
+    short = renkei(
+        "users",
+        "create",
+        "sato",
+        "--name",
+        "佐藤",
+        "--role",
+        "municipal-staff",
+        "--tenant",
+        "default",
+        env=env,
+        stdin="short\n",
+    )
+    assert short.returncode == 1 and "password" in short.stdout
+    unknown = renkei(
+        "users",
+        "create",
+        "sato",
+        "--name",
+        "佐藤",
+        "--role",
+        "municipal-staff",
+        "--tenant",
+        "nowhere",
+        env=env,
+        stdin=password + "\n",
+    )
+    assert unknown.returncode == 1 and "no such tenants" in unknown.stdout

@@ -20,6 +20,7 @@ UNAUDITED_PREFIXES = (
     "/redoc",
     "/openapi.json",
     "/static",
+    "/console/static",  # the console's stylesheet
 )
 IN_TRANSACTION = "audit_in_transaction"
 COMMITTED = "committed"

@@ -30,9 +30,11 @@ class ClientRepository(Repository):
         changed(self.session, "oauth_clients")
 
     async def any_with_all_tenants(self) -> bool:
-        """Whether an active client may act in every tenant (the bootstrap admin exists)."""
-        for tenants in await self.session.scalars(select(Client.tenants).where(Client.active)):
-            if "*" in tenants:
+        """Whether an active confidential client may act in every tenant (the bootstrap admin
+        exists); public clients (the console) act only for the people who sign in to them."""
+        statement = select(Client.tenants, Client.secret_hash).where(Client.active)
+        for tenants, secret_hash in await self.session.execute(statement):
+            if "*" in tenants and not secret_hash.startswith("public$"):
                 return True
         return False
 

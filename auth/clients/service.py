@@ -21,6 +21,13 @@ from auth.tenants.repository import TenantRepository
 from auth.types import type_iris
 from broker.core.errors import AlreadyExists, BadRequestData, Forbidden, ResourceNotFound
 
+# The secret_hash of a public client (RFC 6749 2.1): no secret matches it.
+PUBLIC = "public$-$-"
+
+
+def is_public(client: Client) -> bool:
+    return client.secret_hash == PUBLIC
+
 
 def hash_secret(secret: str) -> str:
     salt = secrets.token_bytes(16)
@@ -135,6 +142,8 @@ async def rotate_secret(
     client = await _managed(session, principal, client_id)
     if not client.active:
         raise BadRequestData(f"client {client_id} is revoked")
+    if is_public(client):
+        raise BadRequestData(f"client {client_id} is a public client: it has no secret")
     secret = secrets.token_urlsafe(32)
     client.secret_hash = hash_secret(secret)
     client.secret_rotated_at = datetime.now(UTC)
@@ -156,4 +165,29 @@ async def authenticate(session: AsyncSession, client_id: str, secret: str) -> Cl
     client = await ClientRepository(session).get(client_id)
     if client is None or not client.active or not check_secret(client.secret_hash, secret):
         return None
+    return client
+
+
+async def ensure_public_client(session: AsyncSession, *, client_id: str, name: str) -> Client:
+    """A public client (such as the console) stored like any client, so that its tokens are
+    validated, listed and revoked like others'. It may ask for every scope in every tenant: a
+    person's token carries only their role's scopes and their own tenants."""
+    repository = ClientRepository(session)
+    client = await repository.get(client_id)
+    if client is not None:
+        return client
+    now = datetime.now(UTC)
+    client = Client(
+        id=client_id,
+        name=name,
+        secret_hash=PUBLIC,
+        scopes=sorted(scopes.SCOPES),
+        tenants=[ALL_TENANTS],
+        entity_types=None,
+        active=True,
+        created_at=now,
+        secret_rotated_at=now,
+        revoked_at=None,
+    )
+    await repository.add(client)
     return client

@@ -16,3 +16,22 @@ class RevokedToken(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index("ix_revoked_tokens_expires_at", "expires_at"),)
+
+
+class AuthorizationCode(Base):
+    """An authorization code (RFC 6749 4.1) waiting to be exchanged, once, within minutes.
+
+    Only the code's SHA-256 is stored: the table never holds a usable code.
+    """
+
+    __tablename__ = "oauth_codes"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(64))
+    redirect_uri: Mapped[str] = mapped_column(String(2048))
+    scope: Mapped[str] = mapped_column(String(1024))
+    code_challenge: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_oauth_codes_expires_at", "expires_at"),)

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
 
-from auth.tokens.models import RevokedToken
+from auth.tokens.models import AuthorizationCode, RevokedToken
 from broker.core.db import changed, upsert_insert
 from broker.core.repository import Repository
 
@@ -29,3 +29,29 @@ class RevokedTokenRepository(Repository):
     async def unexpired(self) -> set[str]:
         statement = select(RevokedToken.jti).where(RevokedToken.expires_at >= datetime.now(UTC))
         return set(await self.session.scalars(statement))
+
+
+class AuthorizationCodeRepository(Repository):
+    """Authorization codes by their hash. A code is a user's, handed to one client, before any
+    tenant is chosen, so no statement filters by tenant; expired rows are pruned across all."""
+
+    async def add(self, code: AuthorizationCode) -> None:
+        await self.session.execute(
+            delete(AuthorizationCode).where(AuthorizationCode.expires_at < datetime.now(UTC))
+        )
+        self.session.add(code)
+        await self.session.flush()
+
+    async def take(self, code_hash: str) -> AuthorizationCode | None:
+        """The unexpired code, deleted in the same step: a code is exchanged at most once,
+        also when two exchanges race (the second finds the row gone)."""
+        row = await self.session.get(AuthorizationCode, code_hash)
+        if row is None:
+            return None
+        result = await self.session.execute(
+            delete(AuthorizationCode).where(AuthorizationCode.code_hash == code_hash)
+        )
+        self.session.expunge(row)
+        if getattr(result, "rowcount", 0) != 1 or row.expires_at < datetime.now(UTC):
+            return None
+        return row

@@ -25,6 +25,7 @@ from connectors.notify.settings import NotifySettings, get_notify_settings
 from connectors.notify.setup import notify_package
 from connectors.settings import ConnectorSettings, get_connector_settings
 from connectors.setup import connectors_package
+from console.setup import console_package
 
 API_DESCRIPTION = """Renkei (連携) is a data-linkage base (データ連携基盤) shared by a prefecture
 and its municipalities. It speaks NGSI-LD (ETSI GS CIM 009 V1.8/1.9) under `/ngsi-ld/v1`;
@@ -55,6 +56,7 @@ def create_app(
         connectors_package(connectors or get_connector_settings()),
         notify_package(notify or get_notify_settings()),
         catalog_package(),
+        console_package(secret=auth.secret.get_secret_value(), session_ttl=auth.token_ttl),
     )
 
     @asynccontextmanager

@@ -31,7 +31,15 @@ SAMPLES = {
 }
 # /iot/json: devices authenticate with their group's API key, as with the IoT Agent;
 # /version: Orion's, which v2 clients read before they hold a token.
-PUBLIC = {"/health", "/ready", "/oauth2/token", "/oauth2/revoke", "/iot/json", "/version"}
+PUBLIC = {
+    "/health",
+    "/ready",
+    "/oauth2/token",
+    "/oauth2/revoke",
+    "/oauth2/authorize",
+    "/iot/json",
+    "/version",
+}
 # The open data catalog's public face: anyone reads the public datasets (a token adds the
 # private ones of its tenants; tests/catalog check both), and the standard sets' templates.
 PUBLIC |= {

@@ -111,7 +111,7 @@ async def test_server_metadata_names_the_endpoints(
         assert metadata["token_endpoint"] == app.state.issuer + "/oauth2/token"
         assert metadata["jwks_uri"] == app.state.issuer + "/.well-known/jwks.json"
         assert metadata["revocation_endpoint"] == app.state.issuer + "/oauth2/revoke"
-        assert metadata["grant_types_supported"] == ["client_credentials"]
+        assert metadata["grant_types_supported"] == ["client_credentials", "authorization_code"]
         assert "ngsi-ld:read" in metadata["scopes_supported"]
 
 

@@ -1,0 +1,1 @@
+"""People who sign in (admins, municipal staff, auditors): accounts, passwords, roles."""

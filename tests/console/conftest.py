@@ -1,0 +1,3 @@
+from tests.auth.users.conftest import browser
+
+__all__ = ["browser"]
