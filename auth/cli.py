@@ -81,6 +81,7 @@ async def _tenant_add(session: AsyncSession, args: argparse.Namespace) -> Any:
         nameJa=args.name_ja,
         nameEn=args.name_en,
         contact=args.contact,
+        rateLimit=args.rate_limit,
     )
     return tenant_out(await tenants.register_tenant(session, SYSTEM, body=body))
 
@@ -197,6 +198,9 @@ def register(commands: Any) -> None:
     add.add_argument("--name-ja")
     add.add_argument("--name-en")
     add.add_argument("--contact")
+    add.add_argument(
+        "--rate-limit", type=float, help="requests/s per replica (default RENKEI_RATE_LIMIT_TENANT)"
+    )
     add.set_defaults(func=_run(_tenant_add))
     tenant_commands.add_parser("list", help="list tenants").set_defaults(func=_run(_tenant_list))
 

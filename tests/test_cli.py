@@ -112,9 +112,21 @@ def test_tenant_and_client_commands(tmp_path: Path) -> None:
 
     env = {"RENKEI_DATA_DIR": str(tmp_path)}
     assert renkei("migrate", env=env).returncode == 0
-    added = renkei("tenant", "add", "yokohama", "--code", "141003", "--name-ja", "横浜市", env=env)
+    added = renkei(
+        "tenant",
+        "add",
+        "yokohama",
+        "--code",
+        "141003",
+        "--name-ja",
+        "横浜市",
+        "--rate-limit",
+        "50",
+        env=env,
+    )
     assert added.returncode == 0, added.stderr
     assert json.loads(added.stdout)["code"] == "141003"
+    assert json.loads(added.stdout)["rateLimit"] == 50
     bad = renkei("tenant", "add", "x", "--code", "141004", env=env)
     assert bad.returncode == 1 and "check digit" in bad.stdout
     listed = json.loads(renkei("tenant", "list", env=env).stdout)
