@@ -3,6 +3,8 @@
 READ = "ngsi-ld:read"
 WRITE = "ngsi-ld:write"
 SUBSCRIBE = "ngsi-ld:subscribe"
+CSOURCE_READ = "ngsi-ld:csource:read"
+CSOURCE_WRITE = "ngsi-ld:csource:write"
 DEVICES = "devices:manage"
 CATALOG_READ = "catalog:read"
 CATALOG_WRITE = "catalog:write"
@@ -13,6 +15,8 @@ SCOPES: dict[str, str] = {
     READ: "read entities, types and attributes (NGSI-LD)",
     WRITE: "create, change and delete entities (NGSI-LD)",
     SUBSCRIBE: "manage subscriptions (NGSI-LD)",
+    CSOURCE_READ: "read context source registrations and their subscriptions (NGSI-LD)",
+    CSOURCE_WRITE: "register, change and delete context sources (NGSI-LD)",
     DEVICES: "provision IoT service groups and devices",
     CATALOG_READ: "read the open data catalog",
     CATALOG_WRITE: "publish datasets in the open data catalog",

@@ -22,6 +22,9 @@ from broker.entities.service import entity_counts
 from broker.info.router import router as info_router
 from broker.jsonld.context import ContextResolver
 from broker.jsonld.router import router as contexts_router
+from broker.registrations.router import router as registrations_router
+from broker.registrations.service import Registrations
+from broker.registrations.settings import get_registration_settings
 from broker.subscriptions.compiled import CompiledCache
 from broker.subscriptions.matching import ChangeMatcher
 from broker.subscriptions.router import router as subscriptions_router
@@ -42,6 +45,7 @@ def include_routers(app: FastAPI) -> None:
         batch_router,
         types_router,
         subscriptions_router,
+        registrations_router,
         temporal_router,
         info_router,
         contexts_router,
@@ -102,6 +106,8 @@ async def core_components(
         app.state.tenants = tenants
         app.state.netguard = guard
         app.state.contexts = contexts
+        get_registration_settings()  # refuses to start on a default key in production
+        app.state.registrations = Registrations(guard)
         app.state.subscriptions = Subscriptions(
             contexts, guard, failure_threshold=settings.subscription_failure_threshold
         )

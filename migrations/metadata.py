@@ -13,6 +13,7 @@ MODEL_MODULES = (
     "broker.subscriptions.models",
     "broker.jsonld.models",
     "broker.temporal.models",
+    "broker.registrations.models",
     "auth.models",
     "catalog.models",
     "connectors.iot.models",

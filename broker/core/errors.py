@@ -88,6 +88,15 @@ class AlreadyExists(NgsiLdError):
     title = "Already exists"
 
 
+class Conflict(NgsiLdError):
+    """The operation conflicts with the current state (table 5.5.2-1), e.g. an exclusive
+    registration overlapping another registration (clause 4.3.6.3)."""
+
+    status = 409
+    problem = "Conflict"
+    title = "Conflict"
+
+
 class OperationNotSupported(NgsiLdError):
     status = 422
     problem = "OperationNotSupported"

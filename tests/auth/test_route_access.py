@@ -22,6 +22,7 @@ SAMPLES = {
     "grant_id": "g1",
     "device_id": "counter-1",
     "subscription_id": "urn:ngsi-ld:Subscription:1",
+    "registration_id": "urn:ngsi-ld:ContextSourceRegistration:1",
     "context_id": "https%3A%2F%2Fcontexts.example%2Fctx.jsonld",
 }
 # /iot/json: devices authenticate with their group's API key, as with the IoT Agent.
