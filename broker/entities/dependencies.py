@@ -18,8 +18,8 @@ EntitiesWrite = Annotated[Access, Depends(require(scopes.WRITE))]
 # Creating entities creates an unknown tenant when auth is disabled (NGSI-LD behaviour).
 EntitiesCreate = Annotated[Access, Depends(require(scopes.WRITE, creates_tenant=True))]
 
-# Renkei has no distributed operations yet: every entity is local, so local=true changes nothing.
-Local = Annotated[bool, Query(description="only entities held locally (all are, today)")]
+# local=true: the registered context sources are not asked (docs/distributed.md)
+Local = Annotated[bool, Query(description="only entities held locally, no context source asked")]
 
 _FORMAT_OPTIONS = {
     "keyValues": KEY_VALUES,

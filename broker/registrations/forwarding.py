@@ -73,6 +73,7 @@ class SourceAnswer:
     body: Any = None
     count: int | None = None  # NGSILD-Results-Count, when the source sent it
     error: str | None = None  # why the source failed: for the warning header
+    sent: bool = True  # False: skipped (open breaker, loop), not counted in the status
 
     def warning(self) -> str:
         text = (self.error or "failed").replace("\\", "\\\\").replace('"', '\\"')

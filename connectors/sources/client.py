@@ -49,14 +49,16 @@ class HttpSourceCaller:
 
     async def call(self, source: RegisteredSource, request: SourceRequest) -> SourceAnswer:
         if has_looped(request.via, self.hop):
-            return SourceAnswer(source, ok=False, error="loop: this broker is already in Via")
+            return SourceAnswer(
+                source, ok=False, error="loop: this broker is already in Via", sent=False
+            )
         lane = self.lane(source)
-        if lane.room() <= 0:
-            return SourceAnswer(source, ok=False, error="circuit open: source failing")
+        if lane.open and lane.room() <= 0:  # open, or half-open with its trial in flight
+            return SourceAnswer(source, ok=False, error="circuit open: source failing", sent=False)
         lane.held += 1
         started = time.monotonic()
         try:
-            answer = await self._timed(source, request)
+            answer = await self._timed(source, request, lane)
         except SourceFailed as exc:
             answer = SourceAnswer(source, ok=False, error=str(exc))
         finally:
@@ -64,10 +66,13 @@ class HttpSourceCaller:
         lane.record(answer.ok, time.monotonic() - started)
         return answer
 
-    async def _timed(self, source: RegisteredSource, request: SourceRequest) -> SourceAnswer:
+    async def _timed(
+        self, source: RegisteredSource, request: SourceRequest, lane: Lane
+    ) -> SourceAnswer:
+        """The timeout covers the wait for one of the source's slots and the whole answer."""
         timeout = source.timeout_seconds or self.settings.sources_timeout
         try:
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout(timeout), lane.slots_free:
                 return await self._send(source, request)
         except TimeoutError as exc:
             raise SourceFailed(f"no answer within {timeout:g} s") from exc
