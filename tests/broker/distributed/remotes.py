@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from tests.broker.entities.helpers import create, headers
+from tests.broker.registrations.helpers import register
 from tests.servers import free_port, serve
 from tests.test_cli import ROOT, renkei
 
@@ -116,3 +118,28 @@ def sensor(number: int, count: int = 100, observed: str = "2026-11-22T09:00:00Z"
         "type": "CrowdFlowObserved",
         "peopleCount": {"type": "Property", "value": count, "observedAt": observed},
     }
+
+
+async def status(client: httpx.AsyncClient, registration: str) -> dict[str, Any]:
+    response = await client.get(
+        f"/ngsi-ld/v1/csourceRegistrations/{registration}", headers=headers("kawasaki")
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def linked(
+    client: httpx.AsyncClient,
+    url: str,
+    remote: Sequence[dict[str, Any]],
+    local: Sequence[dict[str, Any]] = (),
+) -> str:
+    """Entities on a remote broker (in a tenant of their own) and here, and the remote
+    registered in kawasaki: the registration id."""
+    tenant = remote_tenant()
+    put(url, tenant, *remote)
+    for entity in local:
+        await create(client, entity, tenant="kawasaki")
+    registration = await register(client, source(url, tenant=tenant), tenant="kawasaki")
+    return registration

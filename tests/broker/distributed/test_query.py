@@ -1,22 +1,21 @@
 """Distributed Query Entities (ETSI GS CIM 009 V1.8, 5.7.2 with 4.3.6): Renkei asks the
 registered sources (real `renkei serve` processes on loopback) and merges their answers."""
 
-from collections.abc import Iterator, Sequence
 from typing import Any
 
 import httpx
-import pytest
 from fastapi import FastAPI
 
 from broker.registrations.forwarding import forwarded_via
 from tests.broker.distributed.remotes import (
+    linked,
     put,
     register_at,
-    remote_broker,
     remote_tenant,
     sensor,
     slow_source,
     source,
+    status,
 )
 from tests.broker.entities.helpers import create, headers
 from tests.broker.registrations.helpers import register
@@ -24,18 +23,6 @@ from tests.servers import free_port
 
 ENTITIES = "/ngsi-ld/v1/entities"
 QUERY = {"type": "CrowdFlowObserved"}
-
-
-@pytest.fixture(scope="module")
-def municipal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with remote_broker(tmp_path_factory.mktemp("municipal")) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with remote_broker(tmp_path_factory.mktemp("shared")) as url:
-        yield url
 
 
 async def query(
@@ -52,31 +39,6 @@ def ids(response: httpx.Response) -> list[str]:
 
 def by_id(response: httpx.Response) -> dict[str, dict[str, Any]]:
     return {e["id"]: e for e in response.json()}
-
-
-async def status(client: httpx.AsyncClient, registration: str) -> dict[str, Any]:
-    response = await client.get(
-        f"/ngsi-ld/v1/csourceRegistrations/{registration}", headers=headers("kawasaki")
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
-async def linked(
-    client: httpx.AsyncClient,
-    url: str,
-    remote: Sequence[dict[str, Any]],
-    local: Sequence[dict[str, Any]] = (),
-) -> str:
-    """Entities on a remote broker (in a tenant of their own) and here, and the remote
-    registered in kawasaki: the registration id."""
-    tenant = remote_tenant()
-    put(url, tenant, *remote)
-    for entity in local:
-        await create(client, entity, tenant="kawasaki")
-    registration = await register(client, source(url, tenant=tenant), tenant="kawasaki")
-    return registration
 
 
 async def test_a_query_merges_the_local_and_the_remote_entities(
