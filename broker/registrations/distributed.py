@@ -33,6 +33,7 @@ from broker.registrations.service import matching_sources, record_outcome
 from broker.registrations.sources import RegisteredSource
 
 QUERY_PATH = "/ngsi-ld/v1/entities"
+QUERY_POST_PATH = "/ngsi-ld/v1/entityOperations/query"
 _PAGING = {"limit", "offset", "count", "local"}
 
 
@@ -141,8 +142,10 @@ async def query_entities(
     caller: SourceCaller,
     params: Sequence[tuple[str, str]],
     link: str | None,
+    body: Any = None,
 ) -> Distributed:
-    """5.7.2 Query Entities over the local store and the registered sources."""
+    """5.7.2 Query Entities over the local store and the registered sources; with `body`
+    (a Query sent to /entityOperations/query) the sources get that body, as it was sent."""
     sources: list[RegisteredSource] = []
     if hop.fans_out:
         wanted = query_sources_wanted(query, context)
@@ -162,11 +165,12 @@ async def query_entities(
     if not sources:
         return Distributed(local)
     request = SourceRequest(
-        "GET",
-        QUERY_PATH,
+        "GET" if body is None else "POST",
+        QUERY_PATH if body is None else QUERY_POST_PATH,
         window_params(params, limit=limit, offset=offset, count=count),
         link=link,
         via=hop.via,
+        body=body,
     )
     return await merge_query(
         session,

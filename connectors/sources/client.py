@@ -109,6 +109,8 @@ class HttpSourceCaller:
             headers["NGSILD-Tenant"] = source.remote_tenant
         if request.link:
             headers["Link"] = request.link
+        if isinstance(request.body, dict) and "@context" in request.body:
+            headers["Content-Type"] = "application/ld+json"
         return headers
 
     @staticmethod

@@ -17,7 +17,6 @@ from broker.entities.dependencies import (
     check_geometry_property,
     split_list,
 )
-from broker.entities.query import service
 from broker.entities.query.geo import parse_geo_query
 from broker.entities.query.grammar import parse_q, parse_scope_query, parse_types
 from broker.entities.query.selection import EntityQuery, Selector
@@ -170,13 +169,20 @@ async def query_entities_post(
     output: GeoAccept,
     representation: RepresentationDep,
     paging: PagingDep,
+    request: Request,
+    caller: SourceCallerDep,
+    hop_id: HopIdDep,
+    local: Local = False,
+    via: Annotated[str | None, Header(include_in_schema=False)] = None,
+    link: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
-    """6.23.3.1 Query Entities via POST (Query data type in the body)."""
+    """6.23.3.1 Query Entities via POST (Query data type in the body), with the registered
+    context sources unless local=true."""
     query = _query_from_body(body.data)
     output = output.named_by(body)
     if isinstance(body.data, dict) and body.data.get("attrs"):
         representation = _with_attrs(representation, query, body)
-    result = await service.query_entities(
+    answer = await distributed.query_entities(
         session,
         access,
         query=query,
@@ -185,8 +191,13 @@ async def query_entities_post(
         limit=paging.limit,
         offset=paging.offset,
         count=paging.count,
+        hop=distributed.Hop(hop_id, via, local or output.media_type == GEO_JSON),
+        caller=caller,
+        params=request.query_params.multi_items(),
+        link=link,
+        body=body.data,
     )
-    return _respond(result, output, representation)
+    return _respond(answer.result, output, representation, warning=answer.warning)
 
 
 def _with_attrs(rep: Representation, query: EntityQuery, body: Any) -> Representation:

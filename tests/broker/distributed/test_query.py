@@ -207,3 +207,24 @@ async def test_a_failing_source_is_skipped_once_its_breaker_opens(
     assert "circuit open" in answers[3].headers["NGSILD-Warning"]
     state = await status(client, dead)
     assert state["timesSent"] == 3 and state["timesFailed"] == 3
+
+
+async def test_a_query_sent_in_the_body_is_asked_of_the_sources_too(
+    client: httpx.AsyncClient, municipal: str
+) -> None:
+    await linked(client, municipal, [sensor(2)], [sensor(1)])
+    body = {"type": "Query", "entities": [{"type": "CrowdFlowObserved"}]}
+
+    asked = await client.post(
+        "/ngsi-ld/v1/entityOperations/query", json=body, headers=headers("kawasaki")
+    )
+    local = await client.post(
+        "/ngsi-ld/v1/entityOperations/query",
+        params={"local": "true"},
+        json=body,
+        headers=headers("kawasaki"),
+    )
+
+    assert asked.status_code == 200, asked.text
+    assert ids(asked) == [sensor(1)["id"], sensor(2)["id"]]
+    assert ids(local) == [sensor(1)["id"]]
