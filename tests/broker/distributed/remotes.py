@@ -143,3 +143,16 @@ async def linked(
         await create(client, entity, tenant="kawasaki")
     registration = await register(client, source(url, tenant=tenant), tenant="kawasaki")
     return registration
+
+
+@contextmanager
+def recording_source(seen: list[dict[str, str]]) -> Iterator[str]:
+    """A source that answers every query with no entity and keeps the headers it was sent."""
+
+    async def record(request: Request) -> JSONResponse:
+        seen.append({**dict(request.headers), "query": request.url.query})
+        return JSONResponse([])
+
+    app = Starlette(routes=[Route(ENTITIES, record)])
+    with serve(app) as url:
+        yield url

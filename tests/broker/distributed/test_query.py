@@ -10,6 +10,7 @@ from broker.registrations.forwarding import forwarded_via
 from tests.broker.distributed.remotes import (
     linked,
     put,
+    recording_source,
     register_at,
     remote_tenant,
     sensor,
@@ -228,3 +229,31 @@ async def test_a_query_sent_in_the_body_is_asked_of_the_sources_too(
     assert asked.status_code == 200, asked.text
     assert ids(asked) == [sensor(1)["id"], sensor(2)["id"]]
     assert ids(local) == [sensor(1)["id"]]
+
+
+async def test_a_source_gets_its_headers_its_tenant_and_our_hop(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    seen: list[dict[str, str]] = []
+    with recording_source(seen) as url:
+        body = source(
+            url,
+            tenant="kawasaki-city",
+            contextSourceInfo=[{"key": "Authorization", "value": "Bearer kawasaki-secret"}],
+            management={"localOnly": True},
+        )
+        await register(client, body, tenant="kawasaki")
+        response = await client.get(
+            ENTITIES,
+            params={**QUERY, "limit": "5", "offset": "10"},
+            headers=headers("kawasaki", Via="1.1 upstream"),
+        )
+
+    assert response.status_code == 200, response.text
+
+    [sent] = seen
+    assert sent["authorization"] == "Bearer kawasaki-secret"
+    assert sent["ngsild-tenant"] == "kawasaki-city"
+    assert sent["via"] == f"1.1 upstream, 1.1 {app.state.hop_id}"
+    assert "limit=15" in sent["query"] and "offset" not in sent["query"]
+    assert "local=true" in sent["query"]
