@@ -31,6 +31,9 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "broker.entities.query.service",
         "broker.subscriptions.service",
         "broker.subscriptions.delivery_service",  # the outbox workers of connectors/notify
+        # the interface and frozen data of the calls to context sources (connectors/sources)
+        "broker.registrations.forwarding",
+        "broker.registrations.sources",
         "auth.principals",
         "auth.dependencies",
         "auth.audit",  # the audit log and usage records every edge writes to

@@ -25,6 +25,8 @@ from connectors.notify.settings import NotifySettings, get_notify_settings
 from connectors.notify.setup import notify_package
 from connectors.settings import ConnectorSettings, get_connector_settings
 from connectors.setup import connectors_package
+from connectors.sources.settings import SourcesSettings, get_sources_settings
+from connectors.sources.setup import sources_package
 from console.setup import console_package
 
 API_DESCRIPTION = """Renkei (連携) is a data-linkage base (データ連携基盤) shared by a prefecture
@@ -39,6 +41,7 @@ def create_app(
     auth: AuthSettings | None = None,
     connectors: ConnectorSettings | None = None,
     notify: NotifySettings | None = None,
+    sources: SourcesSettings | None = None,
 ) -> FastAPI:
     settings = settings or get_settings()
     auth = auth or get_auth_settings()
@@ -55,6 +58,7 @@ def create_app(
         ),
         connectors_package(connectors or get_connector_settings()),
         notify_package(notify or get_notify_settings()),
+        sources_package(sources or get_sources_settings()),
         catalog_package(),
         console_package(secret=auth.secret.get_secret_value(), session_ttl=auth.token_ttl),
     )

@@ -22,8 +22,8 @@ EntitiesCreate = Annotated[Access, Depends(require(scopes.WRITE, creates_tenant=
 DatasetIdQuery = Annotated[str | None, Query(description="the instance (datasetId) to delete")]
 DeleteAllQuery = Annotated[bool, Query(description="every instance, of every datasetId")]
 
-# Renkei has no distributed operations yet: every entity is local, so local=true changes nothing.
-Local = Annotated[bool, Query(description="only entities held locally (all are, today)")]
+# local=true: the registered context sources are not asked (docs/distributed.md)
+Local = Annotated[bool, Query(description="only entities held locally, no context source asked")]
 
 _FORMAT_OPTIONS = {
     "keyValues": KEY_VALUES,

@@ -3,7 +3,7 @@
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query, Request
 from starlette.responses import Response
 
 from broker.core.db import SessionDep
@@ -21,9 +21,13 @@ from broker.entities.dependencies import (
     check_options,
 )
 from broker.entities.documents import UpdateResult
-from broker.entities.render import render_entity, render_feature
+from broker.entities.render import render_feature
 from broker.jsonld.dependencies import LD_BODY_OPENAPI, LD_ERRORS, GeoAccept, LdAccept, LdBody
 from broker.jsonld.negotiation import GEO_JSON, JSON, LD_JSON
+from broker.registrations.dependencies import HopIdDep, SourceCallerDep
+from broker.registrations.distributed import Hop
+from broker.registrations.distributed_retrieve import retrieve_entity as retrieve_distributed
+from broker.registrations.forwarding import WARNING_HEADER
 
 router = APIRouter(prefix="/entities", tags=["entities"], route_class=RenkeiRoute)
 
@@ -219,22 +223,40 @@ async def retrieve_entity(
     output: GeoAccept,
     representation: RepresentationDep,
     entity_id: str,
+    request: Request,
+    caller: SourceCallerDep,
+    hop_id: HopIdDep,
     entity_type: TypeSelector = None,
     local: Local = False,
+    via: Annotated[str | None, Header(include_in_schema=False)] = None,
+    link: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
-    """6.5.3.1 Retrieve Entity."""
+    """6.5.3.1 Retrieve Entity (with the registered context sources unless local=true)."""
     check_geometry_property(representation, output.media_type)
-    record = await service.retrieve_entity(
+    if output.media_type == GEO_JSON:
+        record = await service.retrieve_entity(
+            session,
+            access,
+            entity_id=entity_id,
+            representation=representation,
+            entity_type=entity_type,
+            context=output.context,
+        )
+        return output.response(render_feature(record, output.context, representation))
+    answer = await retrieve_distributed(
         session,
         access,
         entity_id=entity_id,
         representation=representation,
         entity_type=entity_type,
         context=output.context,
+        hop=Hop(hop_id, via, local),
+        caller=caller,
+        params=request.query_params.multi_items(),
+        link=link,
     )
-    if output.media_type == GEO_JSON:
-        return output.response(render_feature(record, output.context, representation))
-    return output.response(render_entity(record, output.context, representation))
+    headers = {WARNING_HEADER: answer.warning} if answer.warning else {}
+    return output.response(answer.entity, headers=headers)
 
 
 @router.put(

@@ -1,4 +1,6 @@
-"""Dependencies of the registration routes: the caller's access and the registrations service."""
+"""Dependencies of the registration routes (the caller's access, the registrations service) and
+of the distributed operations (the caller of context sources, started by connectors/sources/,
+and this broker's Via hop id)."""
 
 from typing import Annotated
 
@@ -8,6 +10,7 @@ from auth import scopes
 from auth.dependencies import require
 from auth.principals import Access
 from broker.registrations.components import Registrations
+from broker.registrations.forwarding import SourceCaller
 
 # Registrations name endpoints and the credentials sent to them: their own scopes, never
 # reached through the shared tenant or a sharing grant (those allow ngsi-ld:read only).
@@ -21,3 +24,17 @@ def _registrations(request: Request) -> Registrations:
 
 
 RegistrationsDep = Annotated[Registrations, Depends(_registrations)]
+
+
+def _source_caller(request: Request) -> SourceCaller:
+    caller: SourceCaller = request.app.state.source_caller
+    return caller
+
+
+def _hop_id(request: Request) -> str:
+    hop: str = request.app.state.hop_id
+    return hop
+
+
+SourceCallerDep = Annotated[SourceCaller, Depends(_source_caller)]
+HopIdDep = Annotated[str, Depends(_hop_id)]

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query, Request
 from starlette.responses import Response
 
 from broker.core.db import SessionDep
@@ -18,7 +18,6 @@ from broker.entities.dependencies import (
     check_geometry_property,
     split_list,
 )
-from broker.entities.query import service
 from broker.entities.query.body import query_from_body
 from broker.entities.query.geo import parse_geo_query
 from broker.entities.query.grammar import parse_q, parse_scope_query, parse_types
@@ -27,14 +26,23 @@ from broker.entities.query.service import QueryResult
 from broker.entities.render import Representation, feature_collection, render_feature
 from broker.jsonld.dependencies import LD_BODY_OPENAPI, GeoAccept, LdBody, LdOutput
 from broker.jsonld.negotiation import GEO_JSON
+from broker.registrations import distributed
+from broker.registrations.dependencies import HopIdDep, SourceCallerDep
+from broker.registrations.forwarding import WARNING_HEADER
 
 router = APIRouter(tags=["query"], route_class=RenkeiRoute)
 
 
 def _respond(
-    result: QueryResult, output: LdOutput, rep: Representation, paging: Paging | None = None
+    result: QueryResult,
+    output: LdOutput,
+    rep: Representation,
+    paging: Paging | None = None,
+    warning: str | None = None,
 ) -> Response:
     headers = {RESULTS_COUNT: str(result.total)} if result.total is not None else {}
+    if warning:
+        headers[WARNING_HEADER] = warning
     body: Any = result.entities
     if output.media_type == GEO_JSON:
         body = feature_collection([render_feature(r, output.context, rep) for r in result.records])
@@ -51,6 +59,9 @@ async def query_entities(
     output: GeoAccept,
     representation: RepresentationDep,
     paging: PagingDep,
+    request: Request,
+    caller: SourceCallerDep,
+    hop_id: HopIdDep,
     id: Annotated[str | None, Query(description="entity ids, comma-separated")] = None,
     idPattern: Annotated[str | None, Query(description="regular expression on ids")] = None,
     type: Annotated[str | None, Query(description="type selection (, | ; and parentheses)")] = None,
@@ -62,8 +73,10 @@ async def query_entities(
     coordinates: Annotated[str | None, Query(description="JSON array of coordinates")] = None,
     geoproperty: Annotated[str | None, Query(description="GeoProperty to test")] = None,
     local: Local = False,
+    via: Annotated[str | None, Header(include_in_schema=False)] = None,
+    link: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
-    """6.4.3.2 Query Entities."""
+    """6.4.3.2 Query Entities (with the registered context sources unless local=true)."""
     check_geometry_property(representation, output.media_type)
     if not (type or idPattern or attrs or q or scopeQ or georel or local):
         # 5.7.2.4: a query names types, attributes, a q or geo filter, or asks for local=true
@@ -83,7 +96,7 @@ async def query_entities(
         scope_q=parse_scope_query(scopeQ) if scopeQ is not None else None,
         geo=parse_geo_query(georel, geometry, coordinates, geoproperty),
     )
-    result = await service.query_entities(
+    answer = await distributed.query_entities(
         session,
         access,
         query=query,
@@ -92,8 +105,12 @@ async def query_entities(
         limit=paging.limit,
         offset=paging.offset,
         count=paging.count,
+        hop=distributed.Hop(hop_id, via, local or output.media_type == GEO_JSON),
+        caller=caller,
+        params=request.query_params.multi_items(),
+        link=link,
     )
-    return _respond(result, output, representation, paging)
+    return _respond(answer.result, output, representation, paging, answer.warning)
 
 
 @router.post(
@@ -108,13 +125,20 @@ async def query_entities_post(
     output: GeoAccept,
     representation: RepresentationDep,
     paging: PagingDep,
+    request: Request,
+    caller: SourceCallerDep,
+    hop_id: HopIdDep,
+    local: Local = False,
+    via: Annotated[str | None, Header(include_in_schema=False)] = None,
+    link: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
-    """6.23.3.1 Query Entities via POST (Query data type in the body)."""
+    """6.23.3.1 Query Entities via POST (Query data type in the body), with the registered
+    context sources unless local=true."""
     query = query_from_body(body.data)
     output = output.named_by(body)
     if isinstance(body.data, dict) and body.data.get("attrs"):
         representation = _with_attrs(representation, query, body)
-    result = await service.query_entities(
+    answer = await distributed.query_entities(
         session,
         access,
         query=query,
@@ -123,8 +147,13 @@ async def query_entities_post(
         limit=paging.limit,
         offset=paging.offset,
         count=paging.count,
+        hop=distributed.Hop(hop_id, via, local or output.media_type == GEO_JSON),
+        caller=caller,
+        params=request.query_params.multi_items(),
+        link=link,
+        body=body.data,
     )
-    return _respond(result, output, representation)
+    return _respond(answer.result, output, representation, warning=answer.warning)
 
 
 def _with_attrs(rep: Representation, query: EntityQuery, body: Any) -> Representation:
