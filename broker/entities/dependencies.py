@@ -22,7 +22,7 @@ EntitiesCreate = Annotated[Access, Depends(require(scopes.WRITE, creates_tenant=
 DatasetIdQuery = Annotated[str | None, Query(description="the instance (datasetId) to delete")]
 DeleteAllQuery = Annotated[bool, Query(description="every instance, of every datasetId")]
 
-# local=true: the registered context sources are not asked (docs/distributed.md)
+# local=true: the registered context sources are not asked (docs/sources.md)
 Local = Annotated[bool, Query(description="only entities held locally, no context source asked")]
 
 _FORMAT_OPTIONS = {

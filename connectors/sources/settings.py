@@ -7,7 +7,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class SourcesSettings(BaseSettings):
-    """docs/distributed.md; a registration's management.timeout/cooldown override these."""
+    """docs/sources.md; a registration's management.timeout/cooldown override these."""
 
     model_config = SettingsConfigDict(env_prefix="RENKEI_", extra="ignore")
 
