@@ -147,7 +147,13 @@ def _reset_statements(admin_client: str) -> list[str]:
 
 
 async def reset_store(application: FastAPI) -> None:
-    """Remove what a test made, keeping the session's tenants and clients."""
+    """Remove what a test made, keeping the session's tenants and clients. The audit log is
+    sealed first: an entry still in the buffer (or claimed by the app's audit worker) would
+    otherwise land after the reset, in the next test's records."""
+    if getattr(application.state, "audit", None) is not None:
+        from tests.auth.helpers import sealed
+
+        await sealed(application)
     admin_client = application.state.auth_settings.admin_client_id
     async with application.state.db.write_session() as session:
         for statement in _reset_statements(admin_client):
