@@ -1,4 +1,5 @@
-"""Request rate limits per tenant and per client: fair shares on one shared base.
+"""Request rate limits per tenant and per client (fair shares on one shared base), and the
+slowing of credential guessing at the token endpoint.
 
 Token buckets, one per tenant and one per client, in each process: a limit is requests per
 second per replica (with N replicas a tenant may make N times as many in all). A bucket holds
@@ -78,3 +79,57 @@ class RateLimiter:
         for kind, count in sorted(self.refused.items()):
             family.add_metric([kind], count)
         return [family]
+
+
+class FailureThrottle:
+    """Failed client authentications at the token endpoint, per client id and per address.
+
+    Each failure takes one token from the client id's bucket and one from the address's (each
+    holds `per_client` / `per_address` failures and refills at that many a minute). While
+    either is empty every attempt of that client id, or from that address, is refused before
+    any secret is checked: a guesser gets a few tries a minute, and a client's own correct
+    secret works again once its bucket refills.
+    """
+
+    def __init__(
+        self,
+        *,
+        per_client: float,
+        per_address: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.limits = {"client": per_client, "address": per_address}  # a minute; 0: off
+        self.clock = clock
+        self._buckets: OrderedDict[tuple[str, str], _Bucket] = OrderedDict()
+
+    def _keys(self, client: str | None, address: str | None) -> list[tuple[str, str]]:
+        keys = [("client", client), ("address", address)]
+        return [(kind, key) for kind, key in keys if key and self.limits[kind] > 0]
+
+    def _bucket(self, kind: str, key: str, now: float) -> _Bucket:
+        per_minute = self.limits[kind]
+        bucket = self._buckets.get((kind, key))
+        if bucket is None:
+            bucket = self._buckets[(kind, key)] = _Bucket(per_minute, now)
+            if len(self._buckets) > MAX_BUCKETS:
+                self._buckets.popitem(last=False)
+        else:
+            self._buckets.move_to_end((kind, key))
+            bucket.tokens = min(per_minute, bucket.tokens + (now - bucket.at) * per_minute / 60)
+            bucket.at = now
+        return bucket
+
+    def wait(self, client: str | None, address: str | None) -> float:
+        """Seconds until this client id and address may try again (0: now)."""
+        now = self.clock()
+        waits = [0.0]
+        for kind, key in self._keys(client, address):
+            bucket = self._bucket(kind, key, now)
+            if bucket.tokens < 1:
+                waits.append((1 - bucket.tokens) * 60 / self.limits[kind])
+        return max(waits)
+
+    def failed(self, client: str | None, address: str | None) -> None:
+        now = self.clock()
+        for kind, key in self._keys(client, address):
+            self._bucket(kind, key, now).tokens -= 1

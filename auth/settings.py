@@ -61,6 +61,17 @@ class AuthSettings(BaseSettings):
     rate_limit_client: float = Field(
         default=0.0, ge=0, description="requests/s per client and replica; 0: unlimited"
     )
+    token_failures_per_client: float = Field(
+        default=10,
+        ge=0,
+        description="failed authentications of one client id a minute before the token "
+        "endpoint answers 429 (0: unlimited)",
+    )
+    token_failures_per_address: float = Field(
+        default=30,
+        ge=0,
+        description="failed client authentications from one address a minute (0: unlimited)",
+    )
     rate_limit_burst: float = Field(
         default=2.0, ge=0, description="seconds of its rate a quiet tenant or client may burst"
     )

@@ -18,7 +18,7 @@ from auth.directory import Directory
 from auth.grants.router import router as grants_router
 from auth.guard import Guard
 from auth.keys.service import KeyRing
-from auth.limits import RateLimiter
+from auth.limits import FailureThrottle, RateLimiter
 from auth.oidc import ExternalIssuers
 from auth.settings import AuthSettings
 from auth.tenants.router import router as tenants_router
@@ -98,7 +98,14 @@ async def auth_components(
         app.state.keyring = keyring
         app.state.directory = directory
         app.state.token_endpoints = TokenEndpoints(
-            keyring, issuer=issuer, audience=settings.audience, ttl=settings.token_ttl
+            keyring,
+            issuer=issuer,
+            audience=settings.audience,
+            ttl=settings.token_ttl,
+            throttle=FailureThrottle(
+                per_client=settings.token_failures_per_client,
+                per_address=settings.token_failures_per_address,
+            ),
         )
         limiter = RateLimiter(
             tenant_rate=settings.rate_limit_tenant,

@@ -85,7 +85,11 @@ def make_settings(database_url: str, **overrides: object) -> BrokerSettings:
 
 
 def make_auth(**overrides: object) -> AuthSettings:
-    return AuthSettings(**overrides)  # type: ignore[arg-type]
+    """Auth settings of a test app. The token endpoint's failure throttle is off unless a test
+    turns it on: every in-process request comes from 127.0.0.1, so the suite's deliberate
+    wrong secrets would otherwise slow the tests that follow them."""
+    throttle_off = {"token_failures_per_client": 0, "token_failures_per_address": 0}
+    return AuthSettings(**(throttle_off | overrides))  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")

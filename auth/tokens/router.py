@@ -93,7 +93,11 @@ async def token(
     if isinstance(form, Response):
         return form
     result = await endpoints.issue(
-        session, uri=issuer + TOKEN_URL, form=form, headers=request.headers
+        session,
+        uri=issuer + TOKEN_URL,
+        form=form,
+        headers=request.headers,
+        address=request.client.host if request.client else None,
     )
     return _respond(result)
 

@@ -2,6 +2,7 @@
 4.4, RFC 9068) and token revocation (RFC 7009)."""
 
 import base64
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.clients.repository import ClientRepository
 from auth.keys.service import KeyRing
+from auth.limits import FailureThrottle
 from auth.tokens.repository import AuthorizationCodeRepository, RevokedTokenRepository
 from auth.tokens.server import (
     Call,
@@ -53,9 +55,36 @@ class AuthorizationProblem:
     description: str
 
 
+def _one_client_failure(result: OAuthResponse) -> OAuthResponse:
+    """An unknown client, a wrong secret and a revoked client answer with one description, so
+    the endpoint tells nobody which client ids exist."""
+    if result.body.get("error") != "invalid_client":
+        return result
+    body = {"error": "invalid_client", "error_description": "client authentication failed"}
+    return OAuthResponse(result.status, body, result.headers)
+
+
+def _throttled(wait: float) -> OAuthResponse:
+    seconds = str(max(1, math.ceil(wait)))
+    body = {
+        "error": "invalid_request",
+        "error_description": f"too many failed attempts; try again in {seconds} s",
+    }
+    return OAuthResponse(429, body, [("Retry-After", seconds)])
+
+
 class TokenEndpoints:
-    def __init__(self, keyring: KeyRing, *, issuer: str, audience: str, ttl: int) -> None:
+    def __init__(
+        self,
+        keyring: KeyRing,
+        *,
+        issuer: str,
+        audience: str,
+        ttl: int,
+        throttle: FailureThrottle | None = None,
+    ) -> None:
         self.keyring = keyring
+        self.throttle = throttle or FailureThrottle(per_client=0, per_address=0)
         self.server = OAuthServer(issuer=issuer, audience=audience, ttl=ttl)
         self.redirect_uris: dict[str, tuple[str, ...]] = {}
 
@@ -111,10 +140,28 @@ class TokenEndpoints:
             call.user = await get_user(session, call.code.user_id)
 
     async def issue(
-        self, session: AsyncSession, *, uri: str, form: dict[str, str], headers: Mapping[str, str]
+        self,
+        session: AsyncSession,
+        *,
+        uri: str,
+        form: dict[str, str],
+        headers: Mapping[str, str],
+        address: str | None = None,
     ) -> OAuthResponse:
         """4.4 Client Credentials and 4.1.3 Authorization Code grants: a signed JWT access
-        token, or an OAuth2 error."""
+        token, or an OAuth2 error; 429 while the client id or address has failed too often."""
+        client_id = _client_id(form, headers)
+        wait = self.throttle.wait(client_id, address)
+        if wait > 0:
+            return _throttled(wait)
+        result = await self._issue(session, uri=uri, form=form, headers=headers)
+        if result.status == 401:  # invalid_client
+            self.throttle.failed(client_id, address)
+        return _one_client_failure(result)
+
+    async def _issue(
+        self, session: AsyncSession, *, uri: str, form: dict[str, str], headers: Mapping[str, str]
+    ) -> OAuthResponse:
         call = await self._call(session, form, headers)
         await self._load_code(session, call, form)
         call.signing_key = await self.keyring.signing_key()
@@ -151,4 +198,4 @@ class TokenEndpoints:
         ]
         if rows:
             await RevokedTokenRepository(session).revoke(rows)
-        return OAuthResponse(status, body, response_headers)
+        return _one_client_failure(OAuthResponse(status, body, response_headers))
