@@ -212,7 +212,12 @@ class Harness:
         return self._mosquittos[store]
 
     async def renkei(
-        self, store: str, *, secure: bool = True, mqtt_url: str | None = None
+        self,
+        store: str,
+        *,
+        secure: bool = True,
+        mqtt_url: str | None = None,
+        tenant_rate_limit: float | None = None,
     ) -> Server:
         """The Renkei server on `store`, migrated and ready (started on first use).
 
@@ -221,6 +226,7 @@ class Harness:
         server given `mqtt_url` runs the MQTT connector (ingesting from that broker).
         """
         key = (store if secure else f"{store}-open") + ("-mqtt" if mqtt_url else "")
+        key += f"-limit{tenant_rate_limit:g}" if tenant_rate_limit else ""
         if key in self._servers:
             return self._servers[key]
         data_dir = self.workdir / f"data-{key}"
@@ -236,6 +242,8 @@ class Harness:
         }
         if not secure:
             settings |= {"auth_disabled": "1", "audit_enabled": "0"}
+        if tenant_rate_limit:
+            settings["rate_limit_tenant"] = f"{tenant_rate_limit:g}"
         if mqtt_url:
             settings |= {"mqtt_enabled": "1", "mqtt_url": mqtt_url, "mqtt_client_id": unique("rb")}
         env = server_env(**settings)
@@ -283,11 +291,19 @@ class Harness:
         return time.perf_counter() - began
 
     async def dataset(
-        self, store: str, tenant: str, prefix: str, count: int, *, secure: bool = True
+        self,
+        store: str,
+        tenant: str,
+        prefix: str,
+        count: int,
+        *,
+        secure: bool = True,
+        tenant_rate_limit: float | None = None,
     ) -> Server:
         """The Renkei server on `store` with `count` entities of `prefix` in `tenant`, once."""
-        server = await self.renkei(store, secure=secure)
-        key = (store if secure else f"{store}-open", tenant)
+        server = await self.renkei(store, secure=secure, tenant_rate_limit=tenant_rate_limit)
+        limited = f"-limit{tenant_rate_limit:g}" if tenant_rate_limit else ""
+        key = ((store if secure else f"{store}-open") + limited, tenant)
         if key not in self._datasets:
             progress(f"  loading {count:,} entities into {server.name} (tenant {tenant}) ...")
             seconds = await self.upsert(server, tenant, prefix, count)

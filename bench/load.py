@@ -13,6 +13,7 @@ that cost would land on the measurement.
 """
 
 import asyncio
+import dataclasses
 import itertools
 import os
 import time
@@ -47,6 +48,7 @@ class Measurement:
     p99_ms: float | None
     client_cpu: float | None  # share of one core used by the load process
     server_cpu: float | None  # share of one core used by the server process
+    counts: dict[str, int] | None = None  # what a load beside the measured one got (FloodedLoad)
 
     @property
     def rate(self) -> float:
@@ -256,3 +258,51 @@ class PostgresLoad:
             )
         finally:
             await asyncio.gather(*(connection.close() for connection in connections))
+
+
+@dataclass(frozen=True)
+class FloodedLoad:
+    """`measured` while a flood runs beside it in the same load process: `flood_clients`
+    clients sending `flood` requests at `flood_rate` requests/s in all (paced, not as fast as
+    they can), each answer counted by status. The measurement is the measured load's, with the
+    flood's status counts; the flood starts before the measured warm-up and ends after it."""
+
+    measured: HttpLoad
+    flood_target: Target
+    flood: Requests
+    flood_rate: float
+    flood_clients: int = 8
+
+    async def run(self) -> Measurement:
+        counts: dict[str, int] = {}
+        stop = asyncio.Event()
+        numbers = itertools.count()
+        interval = self.flood_clients / self.flood_rate
+
+        async def flooder() -> None:
+            async with httpx.AsyncClient(
+                base_url=self.flood_target.base_url,
+                headers=self.flood_target.header_dict(),
+                timeout=30,
+            ) as http:
+                next_at = time.perf_counter()
+                while not stop.is_set():
+                    request = self.flood.request(next(numbers))
+                    try:
+                        response = await http.request(
+                            request.method, request.path, params=request.params
+                        )
+                        key = str(response.status_code)
+                    except httpx.HTTPError as error:
+                        key = type(error).__name__
+                    counts[key] = counts.get(key, 0) + 1
+                    next_at += interval
+                    await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+
+        flooders = [asyncio.create_task(flooder()) for _ in range(self.flood_clients)]
+        try:
+            measurement = await self.measured.run()
+        finally:
+            stop.set()
+            await asyncio.gather(*flooders, return_exceptions=True)
+        return dataclasses.replace(measurement, counts=counts)

@@ -17,7 +17,7 @@ import httpx
 from bench.client import Target, target
 from bench.entities import ENTITY_TYPE, entity_id
 from bench.harness import STORES, Harness, Result, measured, progress, report, unique
-from bench.load import PostgresLoad
+from bench.load import FloodedLoad, HttpLoad, PostgresLoad
 from bench.mqtt import IngestLoad, RawMqttLoad
 from bench.notify import NotifyLoad
 from bench.servers import Unavailable
@@ -328,3 +328,55 @@ async def notify(h: Harness, store: str) -> Result:
 )
 async def notify_max(h: Harness, store: str) -> Result:
     return await _notify(h, store, "notify-max", NOTIFY_MAX_RATE)
+
+
+NOISY_QUOTA = 20.0  # requests/s of the flooding tenant (RENKEI_RATE_LIMIT_TENANT)
+NOISY_FLOOD = 10  # times its quota it sends
+NOISY_CLIENTS = 4  # clients of the quiet tenant, back to back
+
+
+@scenario(
+    "noisy",
+    f"a quiet tenant's GET-by-id p99 while another floods at {NOISY_FLOOD}x its "
+    f"{NOISY_QUOTA:.0f} req/s quota, against its p99 with no flood",
+)
+async def noisy(h: Harness, store: str) -> Result:
+    count = h.options.get_ids
+    server = await h.dataset(store, "bench_quiet", "g", count, tenant_rate_limit=NOISY_QUOTA)
+    ids = tuple(entity_id("g", n) for n in range(count))
+    quiet = HttpLoad(
+        target=target(server.base_url, tenant="bench_quiet", auth=server.auth),
+        requests=GetById(ids),
+        concurrency=NOISY_CLIENTS,
+        window=h.options.window,
+        server_pid=server.pid,
+    )
+    alone = await h.measure(quiet)
+    report("noisy: quiet tenant alone", store, "req/s", alone)
+    flood = FloodedLoad(
+        measured=quiet,
+        flood_target=target(server.base_url, tenant="bench_flood", auth=server.auth),
+        flood=GetById(ids),
+        flood_rate=NOISY_QUOTA * NOISY_FLOOD,
+    )
+    flooded = await h.measure(flood)
+    report("noisy: quiet tenant beside the flood", store, "req/s", flooded)
+    result = Result(
+        scenario="noisy",
+        store=store,
+        unit="p99 ms",
+        figure=flooded.p99_ms,
+        baseline_name="p99 alone",
+        baseline=alone.p99_ms,
+        baseline_unit="p99 ms",
+        measurement=flooded,
+        baseline_measurement=alone,
+    )
+    result.notes = {
+        "quota_req_per_s": NOISY_QUOTA,
+        "flood_offered_req_per_s": NOISY_QUOTA * NOISY_FLOOD,
+        "flood_answers": flooded.counts,
+        "quiet_clients": NOISY_CLIENTS,
+        "target": "ratio (p99 beside the flood / p99 alone) within 2",
+    }
+    return result
