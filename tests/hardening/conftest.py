@@ -18,6 +18,18 @@ def scratch_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'data' / 'renkei.db'}"
         return
+    yield from _postgres_scratch()
+
+
+@pytest.fixture
+def postgres_scratch_url() -> Iterator[str]:
+    """An empty PostgreSQL database of this test's own, for what only PostgreSQL supports."""
+    if "postgresql" not in STORES:
+        pytest.skip("RENKEI_TEST_SKIP_POSTGRES=1")
+    yield from _postgres_scratch()
+
+
+def _postgres_scratch() -> Iterator[str]:
     name = f"renkei_hard_{uuid.uuid4().hex[:12]}"
     asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
     try:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import httpx
 import orjson
-import pytest
 
 from broker.core.migrate import upgrade
 from connectors.mqtt.connection import MqttConnection, MqttOptions
@@ -41,10 +40,8 @@ def test_sqlite_refuses_more_than_one_worker(tmp_path: Path) -> None:
     assert "SQLite has one writer" in refused.stderr
 
 
-def test_workers_without_a_shared_mqtt_broker_are_refused(scratch_url: str) -> None:
-    if scratch_url.startswith("sqlite"):
-        pytest.skip("SQLite is refused before MQTT is considered")
-    env = store_env(scratch_url, RENKEI_MQTT_ENABLED="1")
+def test_workers_without_a_shared_mqtt_broker_are_refused(postgres_scratch_url: str) -> None:
+    env = store_env(postgres_scratch_url, RENKEI_MQTT_ENABLED="1")
     assert renkei("migrate", env=env).returncode == 0
     refused = renkei("serve", "--workers", "2", env=env, timeout=30)
     assert refused.returncode == 1
@@ -56,13 +53,11 @@ def test_workers_without_a_shared_mqtt_broker_are_refused(scratch_url: str) -> N
 
 
 async def test_two_workers_serve_one_store_and_stop_together(
-    scratch_url: str, tmp_path: Path
+    postgres_scratch_url: str, tmp_path: Path
 ) -> None:
-    if scratch_url.startswith("sqlite"):
-        pytest.skip("several workers need PostgreSQL (the refusal is tested above)")
-    await asyncio.to_thread(upgrade, scratch_url)
+    await asyncio.to_thread(upgrade, postgres_scratch_url)
     env = store_env(
-        scratch_url,
+        postgres_scratch_url,
         RENKEI_WORKERS="2",
         RENKEI_MQTT_ENABLED="1",
         RENKEI_MQTT_URL="mqtt://127.0.0.1:1883",

@@ -262,7 +262,19 @@ class TypeSelection:
         return {name for group in self.alternatives for name in group}
 
 
+# A type is a short name or a full IRI: the characters of an IRI but the selection's own
+# operators (, ; | and parentheses). q's names stop at "." too: it separates sub-attributes there.
+_TYPE_NAME = re.compile(r"[\w\-.~:/?#\[\]@!$&'*+=%]+", re.UNICODE)
+
+
 class _TypeParser(_Parser):
+    def name(self) -> str:
+        match = _TYPE_NAME.match(self.text, self.pos)
+        if not match:
+            raise self.fail("a type name is expected")
+        self.pos = match.end()
+        return match.group(0)
+
     def parse(self) -> TypeSelection:
         alternatives = self.disjunction()
         if not self.done():

@@ -324,3 +324,16 @@ async def test_query_sees_only_its_tenant(client: httpx.AsyncClient, dataset: No
     )
     assert [e["id"] for e in response.json()] == [E + "k1"]
     assert "k1" not in await ids(client, type="CrowdFlowObserved")
+
+
+async def test_a_type_given_as_a_full_iri_with_dots_selects_its_entities(
+    client: httpx.AsyncClient,
+) -> None:
+    iri = "https://data.example.org/ns.v1/Sensor.Model"
+    entity = {"id": "urn:ngsi-ld:Sensor:dotted-1", "type": iri}
+    made = await client.post(ENTITIES, json=entity, headers=headers())
+    assert made.status_code == 201, made.text
+    for selection in (iri, f"{iri},Other", f"({iri}|Other)"):
+        found = await client.get(ENTITIES, params={"type": selection}, headers=headers())
+        assert found.status_code == 200, found.text
+        assert [e["id"] for e in found.json()] == [entity["id"]]
