@@ -20,7 +20,7 @@ from broker.core.models import Tenant
 from broker.core.repository import Repository, TenantBoundRepository
 from broker.registrations.models import CSourceSubscription, Registration
 from broker.subscriptions.models import OutboxRow
-from broker.subscriptions.repository import delivery_counters
+from broker.subscriptions.repository import SubscriptionRows, delivery_counters
 
 _grants = table(
     "sharing_grants",
@@ -145,47 +145,10 @@ class SharedRegistrations(Repository):
         return list((await self.session.execute(statement)).scalars())
 
 
-class CSourceSubscriptionRepository(TenantBoundRepository):
+class CSourceSubscriptionRepository(SubscriptionRows[CSourceSubscription]):
     """The context source registration subscriptions of one tenant and their outbox rows."""
 
-    def _this(self, subscription_id: str) -> tuple[Any, ...]:
-        return (self.owns(CSourceSubscription), CSourceSubscription.id == subscription_id)
-
-    async def insert(self, values: dict[str, Any]) -> bool:
-        statement = (
-            upsert_insert(self.session, CSourceSubscription.__table__)
-            .values(tenant_id=self.tenant, **values)
-            .on_conflict_do_nothing()
-            .returning(CSourceSubscription.id)
-        )
-        return (await self.session.execute(statement)).scalar_one_or_none() is not None
-
-    async def get(
-        self, subscription_id: str, *, for_update: bool = False
-    ) -> CSourceSubscription | None:
-        statement = select(CSourceSubscription).where(*self._this(subscription_id))
-        if for_update:
-            statement = statement.with_for_update()
-        return (await self.session.execute(statement)).scalar_one_or_none()
-
-    async def page(self, *, limit: int, offset: int) -> list[CSourceSubscription]:
-        statement = (
-            select(CSourceSubscription)
-            .where(self.owns(CSourceSubscription))
-            .order_by(CSourceSubscription.id)
-            .limit(limit)
-            .offset(offset)
-        )
-        return list((await self.session.execute(statement)).scalars())
-
-    async def count(self) -> int:
-        statement = select(func.count()).where(self.owns(CSourceSubscription))
-        return int(await self.session.scalar(statement) or 0)
-
-    async def update(self, subscription_id: str, values: dict[str, Any]) -> None:
-        await self.session.execute(
-            update(CSourceSubscription).where(*self._this(subscription_id)).values(**values)
-        )
+    model = CSourceSubscription
 
     async def delete(self, subscription_id: str) -> bool:
         """Delete a subscription and the notifications it has not sent yet."""

@@ -16,9 +16,10 @@ transactions are serial (BEGIN IMMEDIATE), which gives the same guarantee.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from sqlalchemy import delete, func, insert, or_, select, tuple_, update
+from sqlalchemy.orm import Mapped
 
 from broker.core.db import upsert_insert
 from broker.core.repository import Repository, TenantBoundRepository
@@ -66,44 +67,63 @@ def delivery_counters(
     return values
 
 
-class SubscriptionRepository(TenantBoundRepository):
+class _Subscribed(Protocol):
+    """A subscription model: NGSI-LD entity subscriptions, or context source ones."""
+
+    __table__: ClassVar[Any]
+    id: Mapped[str]
+
+
+S = TypeVar("S", bound=_Subscribed)
+
+
+class SubscriptionRows(TenantBoundRepository, Generic[S]):
+    """The rows of one tenant's subscriptions of one kind (`model`): entity subscriptions
+    here, context source subscriptions in broker/registrations."""
+
+    model: type[S]
+
     def _this(self, subscription_id: str) -> tuple[Any, ...]:
-        return (self.owns(Subscription), Subscription.id == subscription_id)
+        return (self.owns(self.model), self.model.id == subscription_id)
 
     async def insert(self, values: dict[str, Any]) -> bool:
         """Insert a subscription; False if one with that id exists in the tenant."""
         statement = (
-            upsert_insert(self.session, Subscription.__table__)
+            upsert_insert(self.session, self.model.__table__)
             .values(tenant_id=self.tenant, **values)
             .on_conflict_do_nothing()
-            .returning(Subscription.id)
+            .returning(self.model.id)
         )
         return (await self.session.execute(statement)).scalar_one_or_none() is not None
 
-    async def get(self, subscription_id: str, *, for_update: bool = False) -> Subscription | None:
-        statement = select(Subscription).where(*self._this(subscription_id))
+    async def get(self, subscription_id: str, *, for_update: bool = False) -> S | None:
+        statement = select(self.model).where(*self._this(subscription_id))
         if for_update:
             statement = statement.with_for_update()
         return (await self.session.execute(statement)).scalar_one_or_none()
 
-    async def page(self, *, limit: int, offset: int) -> list[Subscription]:
+    async def page(self, *, limit: int, offset: int) -> list[S]:
         statement = (
-            select(Subscription)
-            .where(self.owns(Subscription))
-            .order_by(Subscription.id)
+            select(self.model)
+            .where(self.owns(self.model))
+            .order_by(self.model.id)
             .limit(limit)
             .offset(offset)
         )
         return list((await self.session.execute(statement)).scalars())
 
     async def count(self) -> int:
-        statement = select(func.count()).where(self.owns(Subscription))
+        statement = select(func.count()).where(self.owns(self.model))
         return int(await self.session.scalar(statement) or 0)
 
     async def update(self, subscription_id: str, values: dict[str, Any]) -> None:
         await self.session.execute(
-            update(Subscription).where(*self._this(subscription_id)).values(**values)
+            update(self.model).where(*self._this(subscription_id)).values(**values)
         )
+
+
+class SubscriptionRepository(SubscriptionRows[Subscription]):
+    model = Subscription
 
     async def delete(self, subscription_id: str) -> bool:
         """Delete a subscription and the notifications it has not sent yet."""
