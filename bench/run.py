@@ -14,9 +14,10 @@ from sqlalchemy.engine import make_url
 from bench import report
 from bench.harness import STORES, Harness, Options, Result, progress
 from bench.load import Window
-from bench.scenarios import SCENARIOS, run_scenarios
+from bench.scenarios import load_scenarios, run_scenarios
 from bench.settings import BenchSettings
 
+SCENARIOS = load_scenarios()
 DEFAULT_OUTPUT = Path(__file__).parent / "results" / "latest.json"
 # (window warm-up s, window duration s, query data set, batch size, GET-by-id entities)
 FULL = (2.0, 5.0, 100_000, 1000, 1000)

@@ -4,10 +4,14 @@ A scenario is an async function of the harness and a store that returns one `Res
 figure and the baseline measured in the same run to read it against. Register one with
 `@scenario(name, summary, stores=...)`; `python -m bench.run` runs every registered scenario in
 registration order (or those named with --only) on each of its stores that --stores selects.
+Scenarios of one area live in their own module named `bench/scenarios_<area>.py`, which
+`load_scenarios` imports (in name order) after the core ones below.
 A scenario that cannot run (PostgreSQL unreachable, say) raises `Unavailable` and is reported
 as skipped with the reason.
 """
 
+import importlib
+import pkgutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -63,6 +67,16 @@ def scenario(
         return function
 
     return register
+
+
+def load_scenarios() -> dict[str, Scenario]:
+    """Every registered scenario: the core ones of this module, then each `scenarios_*` module's."""
+    import bench
+
+    for module in sorted(m.name for m in pkgutil.iter_modules(bench.__path__)):
+        if module.startswith("scenarios_"):
+            importlib.import_module(f"bench.{module}")
+    return SCENARIOS
 
 
 async def run_scenarios(harness: Harness, names: list[str]) -> list[Result]:
