@@ -19,13 +19,16 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
 from asgi_lifespan import LifespanManager
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 from bench.client import prepare_auth
@@ -68,6 +71,24 @@ PATHS: dict[str, tuple[Send, bool]] = {
 }
 
 
+class _Statements:
+    """Counts the statements sent to the database while enabled, by their first 110 characters."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.enabled = True
+
+    def __call__(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if self.enabled:
+            self.counts[" ".join(statement.split())[:110]] += 1
+
+
+def _count_statements(engine: Any) -> _Statements:
+    statements = _Statements()
+    event.listen(engine, "before_cursor_execute", statements)
+    return statements
+
+
 @asynccontextmanager
 async def _store(kind: str, workdir: Path) -> AsyncIterator[str]:
     if kind == "sqlite":
@@ -88,7 +109,7 @@ async def _store(kind: str, workdir: Path) -> AsyncIterator[str]:
         await connection.close()
 
 
-async def _profile(path: str, store: str, requests: int, top: int) -> str:
+async def _profile(path: str, store: str, requests: int, top: int, match: str | None) -> str:
     send, seeded = PATHS[path]
     with tempfile.TemporaryDirectory(prefix="renkei-profile-") as workdir:
         async with _store(store, Path(workdir)) as url:
@@ -117,6 +138,7 @@ async def _profile(path: str, store: str, requests: int, top: int) -> str:
                             )
                     for n in range(20):  # warm caches outside the profile
                         (await send(http, n)).raise_for_status()
+                    statements = _count_statements(app.state.db.engine.sync_engine)
                     profiler = cProfile.Profile()
                     began = time.perf_counter()
                     profiler.enable()
@@ -126,11 +148,16 @@ async def _profile(path: str, store: str, requests: int, top: int) -> str:
                             raise RuntimeError(f"{path}: {response.status_code} {response.text}")
                     profiler.disable()
                     elapsed = time.perf_counter() - began
+                    statements.enabled = False
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
     out.write(f"{path} on {store}: {requests} requests, {elapsed / requests * 1000:.2f} ms each\n")
-    stats.sort_stats("tottime").print_stats(top)
-    stats.sort_stats("cumulative").print_stats(top)
+    out.write(f"SQL statements per request: {sum(statements.counts.values()) / requests:.2f}\n")
+    for sql, count in statements.counts.most_common():
+        out.write(f"  {count / requests:5.2f}  {sql}\n")
+    restrictions: tuple[str | int, ...] = (match, top) if match else (top,)
+    stats.sort_stats("tottime").print_stats(*restrictions)
+    stats.sort_stats("cumulative").print_stats(*restrictions)
     return out.getvalue()
 
 
@@ -140,8 +167,13 @@ def main(argv: list[str] | None = None) -> int:
     command.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite")
     command.add_argument("--requests", type=int, default=500)
     command.add_argument("--top", type=int, default=30, help="functions listed per table")
+    command.add_argument(
+        "--match",
+        metavar="REGEX",
+        help="list only functions whose file:line(name) matches, e.g. '/(broker|auth)/'",
+    )
     args = command.parse_args(argv)
-    print(asyncio.run(_profile(args.path, args.store, args.requests, args.top)))
+    print(asyncio.run(_profile(args.path, args.store, args.requests, args.top, args.match)))
     return 0
 
 

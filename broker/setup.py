@@ -23,6 +23,7 @@ from broker.info.router import router as info_router
 from broker.jsonld.context import ContextResolver
 from broker.jsonld.router import router as contexts_router
 from broker.registrations.components import Registrations
+from broker.registrations.holders import RegisteredTenants
 from broker.registrations.router import router as registrations_router
 from broker.registrations.settings import get_registration_settings
 from broker.registrations.subscriptions_router import router as csource_subscriptions_router
@@ -123,6 +124,7 @@ async def core_components(
         app.state.registrations = Registrations(
             guard, contexts, failure_threshold=settings.subscription_failure_threshold
         )
+        app.state.registered_tenants = RegisteredTenants(db, ttl=tenant_cache_ttl)
         app.state.subscriptions = Subscriptions(
             contexts, guard, failure_threshold=settings.subscription_failure_threshold
         )

@@ -24,7 +24,7 @@ from broker.entities.documents import UpdateResult
 from broker.entities.render import render_feature
 from broker.jsonld.dependencies import LD_BODY_OPENAPI, LD_ERRORS, GeoAccept, LdAccept, LdBody
 from broker.jsonld.negotiation import GEO_JSON, JSON, LD_JSON
-from broker.registrations.dependencies import HopIdDep, SourceCallerDep
+from broker.registrations.dependencies import HopIdDep, RegisteredTenantsDep, SourceCallerDep
 from broker.registrations.distributed import Hop
 from broker.registrations.distributed_retrieve import retrieve_entity as retrieve_distributed
 from broker.registrations.forwarding import WARNING_HEADER
@@ -226,6 +226,7 @@ async def retrieve_entity(
     request: Request,
     caller: SourceCallerDep,
     hop_id: HopIdDep,
+    registered: RegisteredTenantsDep,
     entity_type: TypeSelector = None,
     local: Local = False,
     via: Annotated[str | None, Header(include_in_schema=False)] = None,
@@ -250,7 +251,7 @@ async def retrieve_entity(
         representation=representation,
         entity_type=entity_type,
         context=output.context,
-        hop=Hop(hop_id, via, local),
+        hop=Hop(hop_id, via, local, registered),
         caller=caller,
         params=request.query_params.multi_items(),
         link=link,

@@ -11,6 +11,7 @@ from auth.dependencies import require
 from auth.principals import Access
 from broker.registrations.components import Registrations
 from broker.registrations.forwarding import SourceCaller
+from broker.registrations.holders import RegisteredTenants
 
 # Registrations name endpoints and the credentials sent to them: their own scopes, never
 # reached through the shared tenant or a sharing grant (those allow ngsi-ld:read only).
@@ -36,5 +37,11 @@ def _hop_id(request: Request) -> str:
     return hop
 
 
+def _registered(request: Request) -> RegisteredTenants:
+    registered: RegisteredTenants = request.app.state.registered_tenants
+    return registered
+
+
 SourceCallerDep = Annotated[SourceCaller, Depends(_source_caller)]
 HopIdDep = Annotated[str, Depends(_hop_id)]
+RegisteredTenantsDep = Annotated[RegisteredTenants, Depends(_registered)]

@@ -29,6 +29,7 @@ from broker.registrations.forwarding import (
     has_looped,
     warnings_header,
 )
+from broker.registrations.holders import RegisteredTenants
 from broker.registrations.service import matching_sources, record_outcome
 from broker.registrations.sources import RegisteredSource
 
@@ -39,11 +40,13 @@ _PAGING = {"limit", "offset", "count", "local"}
 
 @dataclass(frozen=True)
 class Hop:
-    """Where a request stands in a federation: our hop id, the Via it came with, local=true."""
+    """Where a request stands in a federation: our hop id, the Via it came with, local=true,
+    and which tenants hold registrations at all (None: look them up every time)."""
 
     hop_id: str
     via: str | None
     local: bool
+    registered: RegisteredTenants | None = None
 
     @property
     def fans_out(self) -> bool:
@@ -71,9 +74,11 @@ def query_sources_wanted(query: EntityQuery, context: Context) -> dict[str, Any]
 
 
 async def sources_for(
-    session: AsyncSession, access: Access, *, operation: str, wanted: dict[str, Any]
+    session: AsyncSession, access: Access, hop: Hop, *, operation: str, wanted: dict[str, Any]
 ) -> list[RegisteredSource]:
-    return await matching_sources(session, access, operation=operation, **wanted)
+    return await matching_sources(
+        session, access, operation=operation, registered=hop.registered, **wanted
+    )
 
 
 async def record(session: AsyncSession, answers: Sequence[SourceAnswer]) -> None:
@@ -149,7 +154,7 @@ async def query_entities(
     sources: list[RegisteredSource] = []
     if hop.fans_out:
         wanted = query_sources_wanted(query, context)
-        sources = await sources_for(session, access, operation="queryEntity", wanted=wanted)
+        sources = await sources_for(session, access, hop, operation="queryEntity", wanted=wanted)
     window = (
         {"limit": offset + limit, "offset": 0} if sources else {"limit": limit, "offset": offset}
     )

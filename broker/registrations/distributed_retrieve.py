@@ -64,7 +64,7 @@ async def retrieve_entity(
     }
     if not hop.fans_out or not (
         sources := await sources_for(
-            session, access, operation="retrieveEntity", wanted={"entity_ids": [entity_id]}
+            session, access, hop, operation="retrieveEntity", wanted={"entity_ids": [entity_id]}
         )
     ):
         found = await local_entities.retrieve_entity(

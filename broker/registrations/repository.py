@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import column, delete, func, insert, or_, select, table, update
 
-from broker.core.db import JSONDocument, UTCDateTime, upsert_insert
+from broker.core.db import JSONDocument, UTCDateTime, changed, upsert_insert
 from broker.core.models import Tenant
 from broker.core.repository import Repository, TenantBoundRepository
 from broker.registrations.models import CSourceSubscription, Registration
@@ -30,6 +30,9 @@ _grants = table(
     column("entity_types", JSONDocument),
     column("revoked_at", UTCDateTime()),
 )
+
+
+REGISTRATIONS_TABLE = Registration.__tablename__
 
 
 def _unexpired(now: datetime) -> Any:
@@ -55,6 +58,7 @@ class RegistrationRepository(TenantBoundRepository):
             .on_conflict_do_nothing()
             .returning(Registration.id)
         )
+        changed(self.session, REGISTRATIONS_TABLE)
         return (await self.session.execute(statement)).scalar_one_or_none() is not None
 
     async def get(self, registration_id: str, *, for_update: bool = False) -> Registration | None:
@@ -89,6 +93,7 @@ class RegistrationRepository(TenantBoundRepository):
         found = await self.get(registration_id, for_update=True)
         if found is not None:
             await self.session.execute(delete(Registration).where(*self._this(registration_id)))
+            changed(self.session, REGISTRATIONS_TABLE)
         return found
 
     async def record_outcome(self, registration_id: str, *, ok: bool, at: datetime) -> bool:
@@ -110,6 +115,11 @@ class RegistrationRepository(TenantBoundRepository):
 
 class SharedRegistrations(Repository):
     """Read across tenants on purpose: the shared tenants' registrations a grantee may use."""
+
+    async def holders(self) -> list[str]:
+        """The tenants that hold any registration, expired ones included."""
+        statement = select(Registration.tenant_id).distinct()
+        return list((await self.session.execute(statement)).scalars())
 
     async def granted(self, tenant: str, client_id: str | None) -> dict[str, frozenset[str]]:
         """The shared tenants that granted `tenant` (or the client) reads, with the entity

@@ -23,6 +23,7 @@ from broker.jsonld.context import Context
 from broker.registrations import csource_subscriptions
 from broker.registrations.components import Registrations
 from broker.registrations.crypto import cipher
+from broker.registrations.holders import RegisteredTenants
 from broker.registrations.matching import Wanted, overlap, serving
 from broker.registrations.models import Registration
 from broker.registrations.render import information_of, registered_source, render_registration
@@ -204,11 +205,13 @@ async def matching_sources(
     types: Sequence[str] = (),
     attrs: Sequence[str] = (),
     id_pattern: str | None = None,
+    registered: RegisteredTenants | None = None,
 ) -> list[RegisteredSource]:
     """The unexpired registrations that may serve `operation` (a clause 4.20 name) for these
     entities and attributes (expanded IRIs; empty: any) in the access's tenant: its own, then
     those of a shared tenant that granted it (or its client) reads, for the granted types.
-    Each source carries the parts of its information that match, and its headers in clear."""
+    Each source carries the parts of its information that match, and its headers in clear.
+    With `registered`, lookups it says would find nothing are not sent."""
     wanted = Wanted(
         entity_ids=frozenset(entity_ids),
         types=frozenset(types),
@@ -216,14 +219,17 @@ async def matching_sources(
         id_pattern=compile_id_pattern(id_pattern) if id_pattern is not None else None,
     )
     now = _now()
-    candidates: list[tuple[Registration, frozenset[str] | None]] = [
-        (row, access.types) for row in await RegistrationRepository.of(session, access).live(now)
-    ]
-    shared = SharedRegistrations(session)
-    grants = await shared.granted(access.tenant, access.principal.client_id)
-    for row in await shared.live(sorted(grants), now):
-        granted = grants[row.tenant_id]
-        candidates.append((row, granted if access.types is None else granted & access.types))
+    own, others = (True, True) if registered is None else await registered.lookups(access.tenant)
+    candidates: list[tuple[Registration, frozenset[str] | None]] = []
+    if own:
+        rows = await RegistrationRepository.of(session, access).live(now)
+        candidates += [(row, access.types) for row in rows]
+    if others:
+        shared = SharedRegistrations(session)
+        grants = await shared.granted(access.tenant, access.principal.client_id)
+        for row in await shared.live(sorted(grants), now):
+            granted = grants[row.tenant_id]
+            candidates.append((row, granted if access.types is None else granted & access.types))
     found = []
     for row, visible in candidates:
         if operation not in row.operations:

@@ -27,7 +27,7 @@ from broker.entities.render import Representation, feature_collection, render_fe
 from broker.jsonld.dependencies import LD_BODY_OPENAPI, GeoAccept, LdBody, LdOutput
 from broker.jsonld.negotiation import GEO_JSON
 from broker.registrations import distributed
-from broker.registrations.dependencies import HopIdDep, SourceCallerDep
+from broker.registrations.dependencies import HopIdDep, RegisteredTenantsDep, SourceCallerDep
 from broker.registrations.forwarding import WARNING_HEADER
 
 router = APIRouter(tags=["query"], route_class=RenkeiRoute)
@@ -62,6 +62,7 @@ async def query_entities(
     request: Request,
     caller: SourceCallerDep,
     hop_id: HopIdDep,
+    registered: RegisteredTenantsDep,
     id: Annotated[str | None, Query(description="entity ids, comma-separated")] = None,
     idPattern: Annotated[str | None, Query(description="regular expression on ids")] = None,
     type: Annotated[str | None, Query(description="type selection (, | ; and parentheses)")] = None,
@@ -105,7 +106,7 @@ async def query_entities(
         limit=paging.limit,
         offset=paging.offset,
         count=paging.count,
-        hop=distributed.Hop(hop_id, via, local or output.media_type == GEO_JSON),
+        hop=distributed.Hop(hop_id, via, local or output.media_type == GEO_JSON, registered),
         caller=caller,
         params=request.query_params.multi_items(),
         link=link,
@@ -128,6 +129,7 @@ async def query_entities_post(
     request: Request,
     caller: SourceCallerDep,
     hop_id: HopIdDep,
+    registered: RegisteredTenantsDep,
     local: Local = False,
     via: Annotated[str | None, Header(include_in_schema=False)] = None,
     link: Annotated[str | None, Header(include_in_schema=False)] = None,
@@ -147,7 +149,7 @@ async def query_entities_post(
         limit=paging.limit,
         offset=paging.offset,
         count=paging.count,
-        hop=distributed.Hop(hop_id, via, local or output.media_type == GEO_JSON),
+        hop=distributed.Hop(hop_id, via, local or output.media_type == GEO_JSON, registered),
         caller=caller,
         params=request.query_params.multi_items(),
         link=link,

@@ -42,6 +42,18 @@ async def test_an_entity_held_on_both_sides_is_merged(
     assert body["congested"]["value"] is True
 
 
+async def test_a_source_registered_after_a_read_answers_the_next_read(
+    client: httpx.AsyncClient, municipal: str
+) -> None:
+    assert (await retrieve(client, 3)).status_code == 404
+    await linked(client, municipal, [sensor(3, 7)])
+
+    response = await retrieve(client, 3)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["peopleCount"]["value"] == 7
+
+
 async def test_local_true_does_not_ask_the_source(
     client: httpx.AsyncClient, municipal: str
 ) -> None:

@@ -54,4 +54,6 @@ async def register(
 
 async def sources(app: FastAPI, access: Access, **request: Any) -> list[RegisteredSource]:
     async with app.state.db.transaction() as session:
-        return await matching_sources(session, access, **request)
+        return await matching_sources(
+            session, access, registered=app.state.registered_tenants, **request
+        )

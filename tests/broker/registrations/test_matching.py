@@ -144,6 +144,21 @@ async def test_a_client_limited_to_types_gets_only_sources_of_those_types(
     ]
 
 
+async def test_a_registration_serves_from_the_next_request_on(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    # the tenants holding registrations are known in-process: a new one is seen at once
+    assert await sources(app, YOKOHAMA, operation="queryEntity") == []
+    registration_id = await register(client, registration(), tenant="yokohama")
+    (found,) = await sources(app, YOKOHAMA, operation="queryEntity")
+    assert found.registration_id == registration_id
+    response = await client.delete(
+        f"{REGISTRATIONS}/{registration_id}", headers=headers("yokohama")
+    )
+    assert response.status_code == 204
+    assert await sources(app, YOKOHAMA, operation="queryEntity") == []
+
+
 async def _grant(client: httpx.AsyncClient, grantor: str, **body: object) -> None:
     response = await client.post(f"/admin/v1/tenants/{grantor}/grants", json=body)
     assert response.status_code == 201, response.text
