@@ -1,0 +1,85 @@
+"""Registration modes in distributed reads (ETSI GS CIM 009 V1.8, 4.3.6.2): an exclusive or
+redirect source is authoritative for what it holds, an auxiliary one only fills gaps. The
+sources are real `renkei serve` processes on loopback."""
+
+import httpx
+
+from tests.broker.distributed.remotes import put, remote_tenant, sensor, source
+from tests.broker.entities.helpers import create, headers
+from tests.broker.registrations.helpers import register
+
+ENTITIES = "/ngsi-ld/v1/entities"
+PEOPLE = "https://uri.etsi.org/ngsi-ld/default-context/peopleCount"
+
+
+async def linked_in_mode(
+    client: httpx.AsyncClient, url: str, mode: str, remote: dict, local: dict
+) -> None:
+    tenant = remote_tenant()
+    put(url, tenant, remote)
+    await create(client, local, tenant="kawasaki")
+    information = [{"entities": [{"type": "CrowdFlowObserved"}]}]
+    if mode == "redirect":
+        information = [
+            {
+                "entities": [{"type": "CrowdFlowObserved", "id": remote["id"]}],
+                "propertyNames": [PEOPLE],
+            }
+        ]
+    fields = {"mode": mode, "information": information}
+    if mode == "auxiliary":
+        fields["operations"] = ["retrieveOps"]
+    await register(client, source(url, tenant=tenant, **fields), tenant="kawasaki")
+
+
+async def people(client: httpx.AsyncClient, entity_id: str) -> tuple[int, int]:
+    """The peopleCount answered by a query and by a retrieve of the entity."""
+    queried = await client.get(
+        ENTITIES, params={"type": "CrowdFlowObserved"}, headers=headers("kawasaki")
+    )
+    assert queried.status_code == 200, queried.text
+    retrieved = await client.get(f"{ENTITIES}/{entity_id}", headers=headers("kawasaki"))
+    assert retrieved.status_code == 200, retrieved.text
+    (entity,) = [e for e in queried.json() if e["id"] == entity_id]
+    return entity["peopleCount"]["value"], retrieved.json()["peopleCount"]["value"]
+
+
+async def test_a_redirect_source_wins_over_a_more_recent_local_copy(
+    client: httpx.AsyncClient, municipal: str
+) -> None:
+    remote = sensor(1, 120, "2026-11-22T09:00:00Z")
+    await linked_in_mode(
+        client, municipal, "redirect", remote, sensor(1, 200, "2026-11-22T10:00:00Z")
+    )
+
+    assert await people(client, remote["id"]) == (120, 120)
+
+
+async def test_an_inclusive_source_compares_by_time(
+    client: httpx.AsyncClient, municipal: str
+) -> None:
+    remote = sensor(1, 120, "2026-11-22T09:00:00Z")
+    await linked_in_mode(
+        client, municipal, "inclusive", remote, sensor(1, 200, "2026-11-22T10:00:00Z")
+    )
+
+    assert await people(client, remote["id"]) == (200, 200)
+
+
+async def test_an_auxiliary_source_does_not_override_the_local_copy(
+    client: httpx.AsyncClient, municipal: str
+) -> None:
+    remote = sensor(1, 120, "2026-11-22T11:00:00Z")
+    local = sensor(1, 200, "2026-11-22T10:00:00Z")
+    await linked_in_mode(client, municipal, "auxiliary", remote, local)
+
+    assert await people(client, remote["id"]) == (200, 200)
+
+
+async def test_an_auxiliary_source_answers_what_only_it_holds(
+    client: httpx.AsyncClient, municipal: str
+) -> None:
+    remote = sensor(2, 77)
+    await linked_in_mode(client, municipal, "auxiliary", remote, sensor(1, 200))
+
+    assert await people(client, remote["id"]) == (77, 77)
