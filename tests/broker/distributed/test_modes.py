@@ -3,6 +3,7 @@ redirect source is authoritative for what it holds, an auxiliary one only fills 
 sources are real `renkei serve` processes on loopback."""
 
 import httpx
+import pytest
 
 from tests.broker.distributed.remotes import put, remote_tenant, sensor, source
 from tests.broker.entities.helpers import create, headers
@@ -44,26 +45,18 @@ async def people(client: httpx.AsyncClient, entity_id: str) -> tuple[int, int]:
     return entity["peopleCount"]["value"], retrieved.json()["peopleCount"]["value"]
 
 
-async def test_a_redirect_source_wins_over_a_more_recent_local_copy(
-    client: httpx.AsyncClient, municipal: str
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [("redirect", 120), ("inclusive", 200)],
+    ids=["a redirect source wins over a more recent local copy", "inclusive compares times"],
+)
+async def test_the_mode_decides_between_the_local_and_the_remote_copy(
+    client: httpx.AsyncClient, municipal: str, mode: str, expected: int
 ) -> None:
     remote = sensor(1, 120, "2026-11-22T09:00:00Z")
-    await linked_in_mode(
-        client, municipal, "redirect", remote, sensor(1, 200, "2026-11-22T10:00:00Z")
-    )
+    await linked_in_mode(client, municipal, mode, remote, sensor(1, 200, "2026-11-22T10:00:00Z"))
 
-    assert await people(client, remote["id"]) == (120, 120)
-
-
-async def test_an_inclusive_source_compares_by_time(
-    client: httpx.AsyncClient, municipal: str
-) -> None:
-    remote = sensor(1, 120, "2026-11-22T09:00:00Z")
-    await linked_in_mode(
-        client, municipal, "inclusive", remote, sensor(1, 200, "2026-11-22T10:00:00Z")
-    )
-
-    assert await people(client, remote["id"]) == (200, 200)
+    assert await people(client, remote["id"]) == (expected, expected)
 
 
 async def test_an_auxiliary_source_does_not_override_the_local_copy(
