@@ -27,6 +27,7 @@ from broker.jsonld.negotiation import GEO_JSON, JSON, LD_JSON
 from broker.registrations.dependencies import HopIdDep, SourceCallerDep
 from broker.registrations.distributed import Hop
 from broker.registrations.distributed_retrieve import retrieve_entity as retrieve_distributed
+from broker.registrations.distributed_write import update_attributes as update_distributed
 from broker.registrations.forwarding import WARNING_HEADER
 
 router = APIRouter(prefix="/entities", tags=["entities"], route_class=RenkeiRoute)
@@ -110,18 +111,41 @@ async def update_attributes(
     access: EntitiesWrite,
     body: LdBody,
     entity_id: str,
+    caller: SourceCallerDep,
+    hop_id: HopIdDep,
+    local: Local = False,
     entity_type: TypeSelector = None,
+    via: Annotated[str | None, Header(include_in_schema=False)] = None,
+    link: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
-    """6.6.3.2 Update Entity Attributes."""
-    result = await service.update_attributes(
+    """6.6.3.2 Update Entity Attributes; attributes a context source holds go to it."""
+
+    async def local_update() -> UpdateResult:
+        return await service.update_attributes(
+            session,
+            access,
+            entity_id=entity_id,
+            payload=body.data,
+            context=body.context,
+            entity_type=entity_type,
+        )
+
+    forwarded = await update_distributed(
         session,
         access,
         entity_id=entity_id,
         payload=body.data,
         context=body.context,
-        entity_type=entity_type,
+        named=body.named,
+        link=link,
+        hop=Hop(hop_id, via, local),
+        caller=caller,
+        local_update=local_update,
     )
-    return _update_result(result)
+    response = _update_result(forwarded.result)
+    if forwarded.warning:
+        response.headers[WARNING_HEADER] = forwarded.warning
+    return response
 
 
 @router.patch(
