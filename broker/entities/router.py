@@ -1,6 +1,7 @@
 """NGSI-LD entity routes (clause 6.4 to 6.7). Parsing and dependencies only; rules in service."""
 
-from typing import Annotated
+from functools import partial
+from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Header, Query, Request
@@ -119,28 +120,17 @@ async def update_attributes(
     link: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
     """6.6.3.2 Update Entity Attributes; attributes a context source holds go to it."""
-
-    async def local_update() -> UpdateResult:
-        return await service.update_attributes(
-            session,
-            access,
-            entity_id=entity_id,
-            payload=body.data,
-            context=body.context,
-            entity_type=entity_type,
-        )
-
+    target: dict[str, Any] = {"entity_id": entity_id, "payload": body.data, "context": body.context}
+    local_update = partial(service.update_attributes, session, access, entity_type=entity_type)
     forwarded = await update_distributed(
         session,
         access,
-        entity_id=entity_id,
-        payload=body.data,
-        context=body.context,
+        **target,
         named=body.named,
         link=link,
         hop=Hop(hop_id, via, local),
         caller=caller,
-        local_update=local_update,
+        local_update=partial(local_update, **target),
     )
     response = _update_result(forwarded.result)
     if forwarded.warning:

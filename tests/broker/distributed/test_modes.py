@@ -5,32 +5,10 @@ sources are real `renkei serve` processes on loopback."""
 import httpx
 import pytest
 
-from tests.broker.distributed.remotes import put, remote_tenant, sensor, source
-from tests.broker.entities.helpers import create, headers
-from tests.broker.registrations.helpers import register
+from tests.broker.distributed.remotes import linked_in_mode, sensor
+from tests.broker.entities.helpers import headers
 
 ENTITIES = "/ngsi-ld/v1/entities"
-PEOPLE = "https://uri.etsi.org/ngsi-ld/default-context/peopleCount"
-
-
-async def linked_in_mode(
-    client: httpx.AsyncClient, url: str, mode: str, remote: dict, local: dict
-) -> None:
-    tenant = remote_tenant()
-    put(url, tenant, remote)
-    await create(client, local, tenant="kawasaki")
-    information = [{"entities": [{"type": "CrowdFlowObserved"}]}]
-    if mode == "redirect":
-        information = [
-            {
-                "entities": [{"type": "CrowdFlowObserved", "id": remote["id"]}],
-                "propertyNames": [PEOPLE],
-            }
-        ]
-    fields = {"mode": mode, "information": information}
-    if mode == "auxiliary":
-        fields["operations"] = ["retrieveOps"]
-    await register(client, source(url, tenant=tenant, **fields), tenant="kawasaki")
 
 
 async def people(client: httpx.AsyncClient, entity_id: str) -> tuple[int, int]:

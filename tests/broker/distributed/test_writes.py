@@ -8,13 +8,12 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.broker.distributed.remotes import put, remote_tenant, sensor, source
+from tests.broker.distributed.remotes import PEOPLE, linked_in_mode, sensor, source
 from tests.broker.entities.helpers import create, headers
 from tests.broker.registrations.helpers import register
 from tests.servers import free_port
 
 ENTITIES = "/ngsi-ld/v1/entities"
-PEOPLE = "https://uri.etsi.org/ngsi-ld/default-context/peopleCount"
 ENTITY = sensor(1, 100)
 UPDATE = {"peopleCount": {"type": "Property", "value": 5}}
 
@@ -57,10 +56,9 @@ async def patch(client: httpx.AsyncClient) -> httpx.Response:
 async def test_the_mode_decides_where_an_update_goes(
     client: httpx.AsyncClient, municipal: str, mode: str, remote_after: int, local_after: int
 ) -> None:
-    tenant = remote_tenant()
-    put(municipal, tenant, ENTITY)
-    await create(client, ENTITY, tenant="kawasaki")
-    await register(client, covering(municipal, mode, tenant), tenant="kawasaki")
+    tenant = await linked_in_mode(
+        client, municipal, mode, ENTITY, ENTITY, ["retrieveOps", "updateOps"]
+    )
 
     response = await patch(client)
 
