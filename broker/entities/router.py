@@ -1,6 +1,7 @@
 """NGSI-LD entity routes (clause 6.4 to 6.7). Parsing and dependencies only; rules in service."""
 
-from typing import Annotated
+from functools import partial
+from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Header, Query, Request
@@ -27,6 +28,7 @@ from broker.jsonld.negotiation import GEO_JSON, JSON, LD_JSON
 from broker.registrations.dependencies import HopIdDep, RegisteredTenantsDep, SourceCallerDep
 from broker.registrations.distributed import Hop
 from broker.registrations.distributed_retrieve import retrieve_entity as retrieve_distributed
+from broker.registrations.distributed_write import update_attributes as update_distributed
 from broker.registrations.forwarding import WARNING_HEADER
 
 router = APIRouter(prefix="/entities", tags=["entities"], route_class=RenkeiRoute)
@@ -110,18 +112,30 @@ async def update_attributes(
     access: EntitiesWrite,
     body: LdBody,
     entity_id: str,
+    caller: SourceCallerDep,
+    hop_id: HopIdDep,
+    local: Local = False,
     entity_type: TypeSelector = None,
+    via: Annotated[str | None, Header(include_in_schema=False)] = None,
+    link: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
-    """6.6.3.2 Update Entity Attributes."""
-    result = await service.update_attributes(
+    """6.6.3.2 Update Entity Attributes; attributes a context source holds go to it."""
+    target: dict[str, Any] = {"entity_id": entity_id, "payload": body.data, "context": body.context}
+    local_update = partial(service.update_attributes, session, access, entity_type=entity_type)
+    forwarded = await update_distributed(
         session,
         access,
-        entity_id=entity_id,
-        payload=body.data,
-        context=body.context,
-        entity_type=entity_type,
+        **target,
+        named=body.named,
+        link=link,
+        hop=Hop(hop_id, via, local),
+        caller=caller,
+        local_update=partial(local_update, **target),
     )
-    return _update_result(result)
+    response = _update_result(forwarded.result)
+    if forwarded.warning:
+        response.headers[WARNING_HEADER] = forwarded.warning
+    return response
 
 
 @router.patch(

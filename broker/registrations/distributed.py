@@ -126,7 +126,8 @@ async def merge_query(
         pages.append([e for e in body if isinstance(e, dict)])
         counts.append(answer.count if answer.count is not None else len(body))
         more = more or (answer.ok and len(body) >= offset + limit)
-    entities, held = merge.merged_page(pages, offset=offset, limit=limit)
+    ranks = [merge.mode_rank(None)] + [merge.mode_rank(a.source.mode) for a in answers]
+    entities, held = merge.merged_page(pages, offset=offset, limit=limit, ranks=ranks)
     total = merge.merged_count(counts, pages) if count else None
     result = QueryResult(entities, [], total, more or held > offset + limit)
     answered = [a.source.registration_id for a in answers if a.ok]

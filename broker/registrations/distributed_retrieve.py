@@ -82,7 +82,11 @@ async def retrieve_entity(
     answers = await fan_out(caller, sources, request)
     await record(session, answers)
     versions = [] if local is None else [local]
-    versions += [a.body for a in answers if a.ok and isinstance(a.body, dict) and "id" in a.body]
+    ranks = [] if local is None else [merge.mode_rank(None)]
+    for answer in answers:
+        if answer.ok and isinstance(answer.body, dict) and "id" in answer.body:
+            versions.append(answer.body)
+            ranks.append(merge.mode_rank(answer.source.mode))
     if not versions:
         raise ResourceNotFound(f"entity {entity_id} not found")
-    return RetrievedEntity(merge.merge_entity(versions), warnings_header(answers))
+    return RetrievedEntity(merge.merge_entity(versions, ranks), warnings_header(answers))

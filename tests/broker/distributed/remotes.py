@@ -156,3 +156,36 @@ def recording_source(seen: list[dict[str, str]]) -> Iterator[str]:
     app = Starlette(routes=[Route(ENTITIES, record)])
     with serve(app) as url:
         yield url
+
+
+PEOPLE = "https://uri.etsi.org/ngsi-ld/default-context/peopleCount"
+
+
+async def linked_in_mode(
+    client: httpx.AsyncClient,
+    url: str,
+    mode: str,
+    remote: dict[str, Any],
+    local: dict[str, Any],
+    operations: Sequence[str] = (),
+) -> str:
+    """`remote` on the broker at `url`, `local` here, and the remote registered in kawasaki
+    in `mode` (redirect: for the entity's peopleCount): the remote tenant."""
+    tenant = remote_tenant()
+    put(url, tenant, remote)
+    await create(client, local, tenant="kawasaki")
+    information = [{"entities": [{"type": "CrowdFlowObserved"}]}]
+    if mode == "redirect":
+        information = [
+            {
+                "entities": [{"type": "CrowdFlowObserved", "id": remote["id"]}],
+                "propertyNames": [PEOPLE],
+            }
+        ]
+    fields: dict[str, Any] = {"mode": mode, "information": information}
+    if mode == "auxiliary":
+        fields["operations"] = ["retrieveOps"]
+    elif operations:
+        fields["operations"] = list(operations)
+    await register(client, source(url, tenant=tenant, **fields), tenant="kawasaki")
+    return tenant

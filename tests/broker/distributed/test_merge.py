@@ -1,7 +1,7 @@
 """The merge rule of distributed answers (4.3.6) and the hop rules of Via, as plain functions."""
 
 from broker.registrations.forwarding import forwarded_via, has_looped, hop_id, via_hops
-from broker.registrations.merge import merge_entity, merged_count, merged_page
+from broker.registrations.merge import merge_entity, merged_count, merged_page, mode_rank
 
 ID = "urn:ngsi-ld:CrowdFlowObserved:1"
 
@@ -70,3 +70,40 @@ def test_a_hop_already_in_via_is_a_loop() -> None:
     assert via_hops(via) == ["renkei-other", ours]
     assert has_looped(via, ours)
     assert not has_looped(via, hop_id("urn:ngsi-ld:ContextSource:b"))
+
+
+def test_an_exclusive_or_redirect_source_wins_over_a_more_recent_local_instance() -> None:
+    local = {"id": ID, "type": "T", "a": reading(1, observedAt="2026-01-01T10:00:00Z")}
+    remote = {"id": ID, "type": "T", "a": reading(2, observedAt="2026-01-01T09:00:00Z")}
+
+    for mode in ("exclusive", "redirect"):
+        ranks = [mode_rank(None), mode_rank(mode)]
+        assert merge_entity([local, remote], ranks)["a"]["value"] == 2
+
+
+def test_an_auxiliary_source_only_fills_what_no_other_side_holds() -> None:
+    local = {"id": ID, "type": "T", "a": reading(1, observedAt="2026-01-01T08:00:00Z")}
+    remote = {
+        "id": ID,
+        "type": "T",
+        "a": reading(2, observedAt="2026-01-01T09:00:00Z"),
+        "b": reading(3),
+    }
+
+    merged = merge_entity([local, remote], [mode_rank(None), mode_rank("auxiliary")])
+
+    assert merged["a"]["value"] == 1 and merged["b"]["value"] == 3
+
+
+def test_ranks_follow_each_answer_in_a_merged_page() -> None:
+    local = [{"id": ID, "type": "T", "a": reading(1, observedAt="2026-01-01T10:00:00Z")}]
+    remote = [{"id": ID, "type": "T", "a": reading(2, observedAt="2026-01-01T09:00:00Z")}]
+
+    page, _ = merged_page(
+        [local, remote], offset=0, limit=5, ranks=[mode_rank(None), mode_rank("auxiliary")]
+    )
+    assert page[0]["a"]["value"] == 1
+    page, _ = merged_page(
+        [local, remote], offset=0, limit=5, ranks=[mode_rank(None), mode_rank("exclusive")]
+    )
+    assert page[0]["a"]["value"] == 2
