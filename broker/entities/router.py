@@ -22,6 +22,7 @@ from broker.entities.dependencies import (
     check_options,
 )
 from broker.entities.documents import UpdateResult
+from broker.entities.join import JoinDep, joined_entity
 from broker.entities.render import render_feature
 from broker.jsonld.dependencies import LD_BODY_OPENAPI, LD_ERRORS, GeoAccept, LdAccept, LdBody
 from broker.jsonld.negotiation import GEO_JSON, JSON, LD_JSON
@@ -241,6 +242,7 @@ async def retrieve_entity(
     caller: SourceCallerDep,
     hop_id: HopIdDep,
     registered: RegisteredTenantsDep,
+    join: JoinDep,
     entity_type: TypeSelector = None,
     local: Local = False,
     via: Annotated[str | None, Header(include_in_schema=False)] = None,
@@ -271,7 +273,8 @@ async def retrieve_entity(
         link=link,
     )
     headers = {WARNING_HEADER: answer.warning} if answer.warning else {}
-    return output.response(answer.entity, headers=headers)
+    body = await joined_entity(session, access, answer.entity, output.context, representation, join)
+    return output.response(body, headers=headers)
 
 
 @router.put(

@@ -60,6 +60,7 @@ async def update_attributes(
         sources = await sources_for(
             session,
             access,
+            hop,
             operation="updateAttrs",
             wanted={"entity_ids": [entity_id], "attrs": [context.expand(n) for n in names]},
         )

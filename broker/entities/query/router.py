@@ -18,6 +18,7 @@ from broker.entities.dependencies import (
     check_geometry_property,
     split_list,
 )
+from broker.entities.join import JoinDep, join_of_body, joined_entities
 from broker.entities.query.body import query_from_body
 from broker.entities.query.geo import parse_geo_query
 from broker.entities.query.grammar import parse_q, parse_scope_query, parse_types
@@ -63,6 +64,7 @@ async def query_entities(
     caller: SourceCallerDep,
     hop_id: HopIdDep,
     registered: RegisteredTenantsDep,
+    join: JoinDep,
     id: Annotated[str | None, Query(description="entity ids, comma-separated")] = None,
     idPattern: Annotated[str | None, Query(description="regular expression on ids")] = None,
     type: Annotated[str | None, Query(description="type selection (, | ; and parentheses)")] = None,
@@ -111,6 +113,7 @@ async def query_entities(
         params=request.query_params.multi_items(),
         link=link,
     )
+    await joined_entities(session, access, answer.result, output.context, representation, join)
     return _respond(answer.result, output, representation, paging, answer.warning)
 
 
@@ -130,6 +133,7 @@ async def query_entities_post(
     caller: SourceCallerDep,
     hop_id: HopIdDep,
     registered: RegisteredTenantsDep,
+    join: JoinDep,
     local: Local = False,
     via: Annotated[str | None, Header(include_in_schema=False)] = None,
     link: Annotated[str | None, Header(include_in_schema=False)] = None,
@@ -155,6 +159,8 @@ async def query_entities_post(
         link=link,
         body=body.data,
     )
+    join = join_of_body(body.data, join)
+    await joined_entities(session, access, answer.result, body.context, representation, join)
     return _respond(answer.result, output, representation, warning=answer.warning)
 
 
